@@ -1,0 +1,179 @@
+"""The tables of cxdesk, in one place.
+
+Records that leave the office (visits, shifts, surveys, complaints) carry a UUID
+made at the office so exports merge idempotently anywhere. Every timestamp is a
+timezone-aware UTC instant (``UTCDateTime`` refuses naive ones); days are the
+office-local calendar day, stored beside the instant for fast grouping.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+# Constraint names are stable across SQLite and PostgreSQL, so Alembic batch
+# migrations can find them.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC instant; naive datetimes are a bug and are refused."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: cxdesk stores UTC instants only")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            # SQLite has no timezone type: store UTC without an offset so that
+            # text order is time order and julianday() works in reports.
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def _utc_field(nullable: bool = False, index: bool = False):
+    return Field(
+        default=None if nullable else ...,
+        sa_column_kwargs={},
+        sa_type=UTCDateTime,
+        nullable=nullable,
+        index=index,
+    )
+
+
+def new_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+# --- office, stations, staff -------------------------------------------------
+
+
+class Office(SQLModel, table=True):
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    code: str = Field(max_length=12, unique=True)
+    name: str = Field(max_length=120)
+    timezone: str = Field(max_length=64)
+    # Which OMB A-11 Section 280 question set the office hands out.
+    survey_set: str = Field(default="a11_v2_radio", max_length=32)
+    survey_idle_seconds: int = Field(default=120)
+    created_at: datetime = _utc_field()
+
+
+class Station(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("office_id", "code", name="uq_station_office_code"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="office.id")
+    code: str = Field(max_length=12)
+    name: str = Field(max_length=60)
+    active: bool = Field(default=True)
+
+
+class Staff(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("office_id", "code", name="uq_staff_office_code"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="office.id")
+    code: str = Field(max_length=16)
+    name: str = Field(max_length=80)
+    role: str = Field(max_length=16)  # "clerk" | "supervisor"
+    pin_hash: str = Field(max_length=200)
+    # Set by a supervisor's reset: the staff member chooses a new PIN at sign-in.
+    must_change_pin: bool = Field(default=False)
+    active: bool = Field(default=True)
+    failed_pins: int = Field(default=0)
+    locked_until: Optional[datetime] = _utc_field(nullable=True)
+    created_at: datetime = _utc_field()
+
+
+class Shift(SQLModel, table=True):
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    staff_id: uuid.UUID = Field(foreign_key="staff.id", index=True)
+    station_id: uuid.UUID = Field(foreign_key="station.id")
+    started_at: datetime = _utc_field()
+    ended_at: Optional[datetime] = _utc_field(nullable=True)
+
+
+# --- the waiting line and visits ----------------------------------------------
+
+
+class Visit(SQLModel, table=True):
+    """One customer's visit: checked in (or logged at once), served, finished.
+
+    States: waiting → called → serving → done, with on_hold (back in line after
+    a hold), no_show and left (left before service).
+    """
+
+    __table_args__ = (
+        sa.UniqueConstraint("office_id", "day", "seq", name="uq_visit_office_day_seq"),
+        sa.Index("ix_visit_office_day_state", "office_id", "day", "state"),
+        sa.Index("ix_visit_office_finished", "office_id", "finished_at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="office.id")
+    day: date  # office-local day of arrival
+    seq: int  # ticket number within the day
+    segment: str = Field(max_length=40)
+    service_wanted: str = Field(max_length=40)
+    appointment: bool = Field(default=False)
+    appointment_at: Optional[datetime] = _utc_field(nullable=True)
+    language: str = Field(default="en", max_length=8)
+    state: str = Field(max_length=16)
+    station_id: Optional[uuid.UUID] = Field(default=None, foreign_key="station.id")
+    staff_id: Optional[uuid.UUID] = Field(default=None, foreign_key="staff.id")
+    shift_id: Optional[uuid.UUID] = Field(default=None, foreign_key="shift.id")
+    arrived_at: datetime = _utc_field()
+    called_at: Optional[datetime] = _utc_field(nullable=True)
+    serving_at: Optional[datetime] = _utc_field(nullable=True)
+    finished_at: Optional[datetime] = _utc_field(nullable=True)
+    # Kept at finish so summaries are plain SQL aggregates.
+    wait_seconds: Optional[int] = None
+    service_seconds: Optional[int] = None
+    hold_count: int = Field(default=0)
+    transferred_from: Optional[uuid.UUID] = Field(default=None, foreign_key="station.id")
+    service: Optional[str] = Field(default=None, max_length=40)
+    outcome: Optional[str] = Field(default=None, max_length=40)
+    referral: Optional[str] = Field(default=None, max_length=40)
+    not_served_reason: Optional[str] = Field(default=None, max_length=40)
+    note: Optional[str] = Field(default=None, max_length=500)
+    # EO 12862 1(f): which other channel the customer prefers next time;
+    # channel_step is "done" or "skipped" once the clerk has passed it.
+    preferred_channel: Optional[str] = Field(default=None, max_length=40)
+    channel_step: Optional[str] = Field(default=None, max_length=8)
+
+
+class VisitChannelOffer(SQLModel, table=True):
+    """A delivery channel the clerk offered at the end of a visit."""
+
+    visit_id: uuid.UUID = Field(foreign_key="visit.id", primary_key=True)
+    channel: str = Field(max_length=40, primary_key=True)
+
+
+# --- customer surveys (A-11 Section 280) --------------------------------------
+# (tables added by the survey work)
+
+# --- complaints ---------------------------------------------------------------
+# (tables added by the complaints work)

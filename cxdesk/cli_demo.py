@@ -1,0 +1,1 @@
+"""`cxdesk demo`: placeholder until the demo generator lands."""

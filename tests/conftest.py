@@ -1,0 +1,108 @@
+"""Shared fixtures: an isolated home folder, a fixed clock, a ready office, PostgreSQL.
+
+Every test gets its own CXDESK_HOME, so nothing touches the real user folders.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+
+from cxdesk.clock import fixed_clock
+
+# Tuesday 24 November 2026, 09:30 in Chicago: the office is open.
+FIXED_NOW = datetime(2026, 11, 24, 15, 30, tzinfo=timezone.utc)
+SUPERVISOR = ("SUP1", "Ana Ruiz", "2468")
+CLERK = ("CLK1", "Ben Okafor", "1357")
+PG_ADMIN_URL = os.environ.get("CXDESK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(autouse=True)
+def cxdesk_home(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.setenv("CXDESK_HOME", str(home))
+    monkeypatch.delenv("CXDESK_DB", raising=False)
+    return home
+
+
+@pytest.fixture
+def clock():
+    return fixed_clock(FIXED_NOW)
+
+
+@pytest.fixture
+def db_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'cxdesk.db'}"
+
+
+@pytest.fixture
+def db(db_url):
+    from cxdesk.db import open_database
+
+    database = open_database(db_url)
+    yield database
+    database.dispose()
+
+
+def make_office(database, now=FIXED_NOW):
+    """The test office: CHI01 in Chicago, stations W1 and W2, a supervisor and a clerk."""
+    from cxdesk.office import setup_office
+    from cxdesk.staff import add_staff
+
+    with database.session() as session:
+        office = setup_office(
+            session, code="CHI01", name="Chicago Loop", timezone="America/Chicago",
+            station_names=["Window 1", "Window 2"], supervisor_code=SUPERVISOR[0],
+            supervisor_name=SUPERVISOR[1], supervisor_pin=SUPERVISOR[2], now=now,
+        )
+        add_staff(session, office, code=CLERK[0], name=CLERK[1], role="clerk", pin=CLERK[2], now=now)
+    return office
+
+
+@pytest.fixture
+def office(db):
+    return make_office(db)
+
+
+@pytest.fixture
+def signed_in(db, office):
+    """The clerk signed in at W1."""
+    from cxdesk.office import get_station
+    from cxdesk.staff import sign_in
+
+    with db.session() as session:
+        station = get_station(session, office, "W1")
+        return sign_in(session, office, code=CLERK[0], pin=CLERK[2], station=station, now=FIXED_NOW)
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh PostgreSQL database for one test, dropped after.
+
+    In CI (CI=true) a missing server fails the test; elsewhere it skips and says why.
+    """
+    import sqlalchemy as sa
+
+    try:
+        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - any failure means "no server here"
+        message = f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + " (CI=true: PostgreSQL tests must run)")
+        pytest.skip(message)
+    name = f"cxdesk_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as conn:
+        conn.exec_driver_sql(
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+        )
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+    admin.dispose()

@@ -38,7 +38,9 @@ def make_engine(url: str) -> Engine:
         parsed = sa.engine.make_url(url)
     except ArgumentError:
         raise CxdeskError(f"Not a database URL: {url!r}.") from None
-    kwargs: dict = {}
+    # hide_parameters: SQL errors never carry names, PINs or contact details
+    # into messages or the log.
+    kwargs: dict = {"hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
         path = parsed.database
         if path and path != ":memory:":

@@ -1,0 +1,28 @@
+"""How times and waits read on screen: office-local clock times, whole minutes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+# Waits past this are flagged with a symbol and a word, not only a colour.
+LONG_WAIT = timedelta(hours=1)
+
+
+@lru_cache(maxsize=8)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def clock_time(at: datetime | None, zone: str) -> str:
+    return at.astimezone(_zone(zone)).strftime("%H:%M") if at else "–"
+
+
+def minutes(seconds: float | int) -> str:
+    return f"{int(round(seconds / 60))} min"
+
+
+def wait_text(delta: timedelta) -> str:
+    text = minutes(max(delta.total_seconds(), 0))
+    return f"⚠ {text} LONG" if delta >= LONG_WAIT else text

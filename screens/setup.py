@@ -1,0 +1,154 @@
+"""First-run setup (office, time zone, stations, first supervisor) and PIN change."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Header, Input, Label, Static
+
+from cxdesk.errors import CxdeskError
+from cxdesk.screens.widgets import MessageLine
+
+if TYPE_CHECKING:
+    from cxdesk.staff import SignedIn
+
+SETUP_FIELDS = (
+    # id, label, placeholder, default, password
+    ("office-code", "Office code", "e.g. CHI01 (letters and digits)", "", False),
+    ("office-name", "Office name", "e.g. Chicago Loop Field Office", "", False),
+    ("timezone", "Time zone (IANA)", "e.g. America/Chicago", "America/Chicago", False),
+    ("stations", "Stations (comma separated)", "e.g. Window 1, Window 2, Window 3",
+     "Window 1, Window 2", False),
+    ("sup-code", "First supervisor: staff code", "e.g. SUP1", "", False),
+    ("sup-name", "First supervisor: name", "e.g. Ana Ruiz", "", False),
+    ("sup-pin", "First supervisor: PIN", "4 to 12 digits", "", True),
+    ("sup-pin2", "PIN again", "the same PIN", "", True),
+)
+
+
+class SetupScreen(Screen):
+    """Asked once, when the database has no office yet."""
+
+    CSS_PATH = "forms.tcss"
+    AUTO_FOCUS = "#office-code"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", tooltip="Create the office, its stations and the supervisor.",
+                id="save-setup", priority=True),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="form", classes="form"):
+            yield Static("Welcome to cxdesk: set up this office", classes="form-title")
+            yield Static("Enter moves to the next field; Ctrl+S saves. Supervisors add clerks later (F5).")
+            for field_id, label, placeholder, default, password in SETUP_FIELDS:
+                yield Label(label)
+                yield Input(value=default, placeholder=placeholder, id=field_id, password=password)
+            yield MessageLine(id="message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app.screen_ready("setup")
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        if event.input.id == SETUP_FIELDS[-1][0]:
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def _value(self, field_id: str) -> str:
+        return self.query_one(f"#{field_id}", Input).value
+
+    def action_save(self) -> None:
+        from cxdesk.office import parse_station_names
+
+        app = self.app
+        message = self.query_one("#message", MessageLine)
+        try:
+            if self._value("sup-pin") != self._value("sup-pin2"):
+                raise CxdeskError("The two PINs differ.")
+            station_names = parse_station_names(self._value("stations"))
+        except CxdeskError as exc:
+            message.show_error(str(exc))
+            return
+        values = {field_id: self._value(field_id) for field_id, *_ in SETUP_FIELDS}
+        now = app.now()
+
+        def create(session):
+            from cxdesk.office import setup_office
+
+            return setup_office(
+                session, code=values["office-code"], name=values["office-name"],
+                timezone=values["timezone"].strip(), station_names=station_names,
+                supervisor_code=values["sup-code"], supervisor_name=values["sup-name"],
+                supervisor_pin=values["sup-pin"], now=now,
+            )
+
+        def created(office) -> None:
+            from cxdesk.screens.signin import SignInScreen
+
+            app.office = office
+            app.notify(f"Office {office.code} is ready. Sign in as {values['sup-code'].upper()}.")
+            app.switch_screen(SignInScreen())
+
+        app.run_db(create, created, on_error=lambda exc: message.show_error(str(exc)),
+                   description="first-run setup")
+
+
+class ChangePinScreen(ModalScreen["SignedIn | None"]):
+    """After a supervisor's reset: the staff member chooses a new PIN."""
+
+    CSS_PATH = "forms.tcss"
+    AUTO_FOCUS = "#new-pin"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="Back to sign-in.", id="cancel-pin")]
+
+    def __init__(self, signed_in: SignedIn) -> None:
+        super().__init__()
+        self.signed_in = signed_in
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog"):
+            yield Static(f"{self.signed_in.staff.name}: choose a new PIN", classes="form-title")
+            yield Label("New PIN")
+            yield Input(id="new-pin", password=True, max_length=12, placeholder="4 to 12 digits")
+            yield Label("New PIN again")
+            yield Input(id="new-pin2", password=True, max_length=12)
+            yield MessageLine(id="message")
+
+    @on(Input.Submitted, "#new-pin")
+    def _first(self) -> None:
+        self.query_one("#new-pin2", Input).focus()
+
+    @on(Input.Submitted, "#new-pin2")
+    def _second(self) -> None:
+        message = self.query_one("#message", MessageLine)
+        pin = self.query_one("#new-pin", Input).value
+        if pin != self.query_one("#new-pin2", Input).value:
+            message.show_error("The two PINs differ.")
+            return
+        staff_id = self.signed_in.staff.id
+
+        def change(session):
+            from cxdesk.models import Staff
+            from cxdesk.staff import change_pin
+
+            return change_pin(session, session.get(Staff, staff_id), pin)
+
+        self.app.run_db(change, lambda _staff: self.dismiss(self.signed_in),
+                        on_error=lambda exc: message.show_error(str(exc)), description="change PIN")
+
+    def action_cancel(self) -> None:
+        signed_in = self.signed_in
+
+        def close(session) -> None:
+            from cxdesk.staff import sign_out
+
+            sign_out(session, signed_in, self.app.now())
+
+        self.app.run_db(close, lambda _: self.dismiss(None))

@@ -1,0 +1,198 @@
+"""Sign-in at a station with staff code and PIN; first run goes to setup.
+
+This is the counter terminal's first screen: it paints at once and opens the
+database behind it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Select, Static
+
+from cxdesk.errors import CxdeskError
+from cxdesk.screens.widgets import MessageLine
+
+if TYPE_CHECKING:
+    from cxdesk.staff import SignedIn
+
+
+class SignInScreen(Screen):
+    """Staff code + PIN at a station."""
+
+    CSS_PATH = "forms.tcss"
+    AUTO_FOCUS = "#code"
+    BINDINGS = [
+        Binding("enter", "sign_in", "Sign in", tooltip="Sign in with this staff code and PIN.",
+                id="sign-in", show=True),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="form", classes="form"):
+            yield Static("Sign in to the counter", classes="form-title")
+            yield Static("Opening the database…", id="status")
+            yield Label("Station")
+            yield Select([], prompt="Choose your station", id="station", allow_blank=True)
+            yield Label("Staff code")
+            yield Input(placeholder="e.g. CLK1", id="code", max_length=16)
+            yield Label("PIN")
+            yield Input(placeholder="4 to 12 digits", id="pin", password=True, max_length=12)
+            yield MessageLine(id="message")
+            if self.app.demo_hint:
+                yield Static(f"ℹ {self.app.demo_hint}", id="demo-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.app.screen_ready, "signin")
+        if self.app.db is None:
+            self.run_worker(self._open_database(), exclusive=True, group="open")
+        else:
+            self._show_stations()
+
+    async def _open_database(self) -> None:
+        app = self.app
+
+        def open_store():
+            from cxdesk.db import open_database
+            from cxdesk.office import get_office, stations
+
+            database = open_database(app.db_url)
+            with database.session() as session:
+                office = get_office(session)
+                station_list = stations(session, office) if office else []
+            return database, office, station_list
+
+        try:
+            database, office, station_list = await app.run_in_db_thread(open_store)
+        except CxdeskError as exc:
+            self._fail(str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - the screen says what and where
+            from cxdesk.logs import log_unexpected
+
+            path = log_unexpected(exc, "opening the database")
+            self._fail(f"Cannot open the database ({type(exc).__name__}); details in {path}.")
+            return
+        app.db = database
+        app.office = office
+        if database.created:
+            app.notify("Created a new database.", timeout=4)
+        elif database.upgraded_from:
+            app.notify(f"Upgraded the database schema from {database.upgraded_from}.", timeout=6)
+        if office is None:
+            from cxdesk.screens.setup import SetupScreen
+
+            app.switch_screen(SetupScreen())
+            return
+        self._stations = station_list
+        self._show_stations()
+
+    def _fail(self, text: str) -> None:
+        self.query_one("#status", Static).update(f"✖ {text}\nPress Ctrl+Q to quit.")
+        self.query_one("#status").add_class("-error")
+        for widget in self.query("Input, Select"):
+            widget.disabled = True
+
+    def _show_stations(self) -> None:
+        app = self.app
+        if not hasattr(self, "_stations"):
+            from cxdesk.office import stations
+
+            app.run_db(lambda session: stations(session, app.office), self._set_stations)
+            return
+        self._set_stations(self._stations)
+
+    def _set_stations(self, station_list) -> None:
+        self._stations = station_list
+        select = self.query_one("#station", Select)
+        select.set_options([(f"{s.name} ({s.code})", s.code) for s in station_list])
+        if station_list:
+            select.value = station_list[0].code
+        office = self.app.office
+        self.query_one("#status", Static).update(f"{office.name} ({office.code})")
+        self.app.sub_title = office.name
+        self.app.screen_ready("signin-ready")
+        bench = _bench_sign_in()
+        if bench:
+            code, pin, station = bench
+            self.query_one("#code", Input).value = code
+            self.query_one("#pin", Input).value = pin
+            select.value = station
+            self.action_sign_in()
+
+    @on(Input.Submitted, "#code")
+    def _code_done(self) -> None:
+        self.query_one("#pin", Input).focus()
+
+    @on(Input.Submitted, "#pin")
+    def _pin_done(self) -> None:
+        self.action_sign_in()
+
+    def action_sign_in(self) -> None:
+        app = self.app
+        message = self.query_one("#message", MessageLine)
+        if app.office is None:
+            message.show_error("The database is still opening.")
+            return
+        station_code = self.query_one("#station", Select).value
+        code = self.query_one("#code", Input).value
+        pin_input = self.query_one("#pin", Input)
+        pin = pin_input.value
+        if station_code is Select.BLANK or station_code is None:
+            message.show_error("Choose your station.")
+            return
+        if not code.strip():
+            message.show_error("Enter your staff code.")
+            self.query_one("#code", Input).focus()
+            return
+        if not pin:
+            message.show_error("Enter your PIN.")
+            pin_input.focus()
+            return
+        now = app.now()
+
+        def sign_in(session) -> SignedIn:
+            from cxdesk.office import get_station
+            from cxdesk.staff import sign_in as do_sign_in
+
+            station = get_station(session, app.office, station_code)
+            return do_sign_in(session, app.office, code=code, pin=pin, station=station, now=now)
+
+        def failed(exc: CxdeskError) -> None:
+            pin_input.value = ""
+            pin_input.focus()
+            message.show_error(str(exc))
+
+        message.show_info("Checking…")
+        app.run_db(sign_in, self._signed_in, on_error=failed, description="sign in")
+
+    def _signed_in(self, signed_in: SignedIn) -> None:
+        if signed_in.staff.must_change_pin:
+            from cxdesk.screens.setup import ChangePinScreen
+
+            self.app.push_screen(ChangePinScreen(signed_in), self._pin_changed)
+            return
+        self.app.start_counter(signed_in)
+
+    def _pin_changed(self, signed_in: SignedIn | None) -> None:
+        if signed_in is not None:
+            self.app.start_counter(signed_in)
+        else:
+            self.query_one("#message", MessageLine).show_info("Choose a new PIN to sign in.")
+
+
+def _bench_sign_in() -> tuple[str, str, str] | None:
+    """Benchmarks only (with CXDESK_BENCH_READY set): sign in as CODE:PIN:STATION."""
+    import os
+
+    if not os.environ.get("CXDESK_BENCH_READY"):
+        return None
+    value = os.environ.get("CXDESK_BENCH_SIGNIN", "")
+    parts = value.split(":")
+    return (parts[0], parts[1], parts[2]) if len(parts) == 3 else None

@@ -1,0 +1,282 @@
+"""Supervisors: staff (add, deactivate, reset PIN), stations and office settings."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+
+from cxdesk.errors import CxdeskError
+from cxdesk.screens.dialogs import Dialog
+from cxdesk.screens.widgets import MessageLine, NumberedChoice
+
+ROLE_CHOICES = (("clerk", "Clerk"), ("supervisor", "Supervisor"))
+SURVEY_SETS = (("a11_v2_radio", "A-11 current: trust + what went well / not well"),
+               ("likert", "A-11 Likert: seven statements, 1-5"))
+
+
+class StaffScreen(Screen):
+    """The office's people and stations."""
+
+    CSS_PATH = "forms.tcss"
+    AUTO_FOCUS = "#staff"
+    BINDINGS = [
+        Binding("escape", "back", "Back", tooltip="Back to the counter.", id="back"),
+        Binding("a", "add_staff", "Add staff", tooltip="Add a clerk or supervisor.", id="add-staff"),
+        Binding("d", "toggle_active", "(De)activate", tooltip="Deactivate or reactivate the highlighted person.",
+                id="toggle-active"),
+        Binding("p", "reset_pin", "Reset PIN", tooltip="Give a one-time PIN; they choose a new one at sign-in.",
+                id="reset-pin"),
+        Binding("o", "office_settings", "Office", tooltip="Office name, time zone, survey question set.",
+                id="office-settings"),
+        Binding("s", "add_station", "Add station", tooltip="Add a counter station.", id="add-station"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="staff-page"):
+            yield Static("Staff", classes="form-title")
+            yield DataTable(id="staff", cursor_type="row", zebra_stripes=True)
+            yield Static("Stations", classes="form-title")
+            yield DataTable(id="stations", cursor_type="row", show_cursor=False)
+            yield Static("", id="office")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#staff", DataTable).add_columns("Code", "Name", "Role", "Status", "PIN")
+        self.query_one("#stations", DataTable).add_columns("Code", "Name", "Status")
+        self.people = []
+        self.reload()
+
+    def reload(self) -> None:
+        app = self.app
+        office = app.office
+
+        def read(session):
+            from cxdesk.models import Office
+            from cxdesk.office import stations
+            from cxdesk.staff import list_staff
+
+            fresh = session.get(Office, office.id)
+            return fresh, list_staff(session, fresh), stations(session, fresh, include_inactive=True)
+
+        app.run_db(read, self._show)
+
+    def _show(self, result) -> None:
+        office, people, station_list = result
+        self.app.office = office
+        self.people = people
+        table = self.query_one("#staff", DataTable)
+        row = table.cursor_row
+        table.clear()
+        now = self.app.now()
+        for person in people:
+            status = "✔ active" if person.active else "✖ inactive"
+            if person.locked_until and person.locked_until > now:
+                status += " · 🔒 locked"
+            pin = "must change at sign-in" if person.must_change_pin else "set"
+            table.add_row(person.code, person.name, person.role, status, pin, key=str(person.id))
+        if people:
+            table.move_cursor(row=min(row, len(people) - 1))
+        stations_table = self.query_one("#stations", DataTable)
+        stations_table.clear()
+        for station in station_list:
+            stations_table.add_row(station.code, station.name, "✔ open" if station.active else "✖ closed")
+        self.query_one("#office", Static).update(
+            f"Office {office.code} · {office.name} · time zone {office.timezone} · "
+            f"survey set {office.survey_set}"
+        )
+
+    def _highlighted(self):
+        table = self.query_one("#staff", DataTable)
+        if not self.people or table.cursor_row is None:
+            return None
+        return self.people[table.cursor_row]
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_add_staff(self) -> None:
+        self.app.push_screen(AddStaffDialog(), lambda _: self.reload())
+
+    def action_toggle_active(self) -> None:
+        person = self._highlighted()
+        if person is None:
+            return
+        me = self.app.signed_in.staff
+
+        def toggle(session):
+            from cxdesk.models import Staff
+            from cxdesk.staff import set_active
+
+            target = session.get(Staff, person.id)
+            return set_active(session, target, not target.active, by=me)
+
+        def done(target) -> None:
+            self.notify(f"{target.code} is now {'active' if target.active else 'inactive'}.")
+            self.reload()
+
+        self.app.run_db(toggle, done)
+
+    def action_reset_pin(self) -> None:
+        person = self._highlighted()
+        if person is not None:
+            self.app.push_screen(ResetPinDialog(person.id, person.code), lambda _: self.reload())
+
+    def action_office_settings(self) -> None:
+        self.app.push_screen(OfficeDialog(), lambda _: self.reload())
+
+    def action_add_station(self) -> None:
+        self.app.push_screen(AddStationDialog(), lambda _: self.reload())
+
+
+class AddStaffDialog(Dialog):
+    AUTO_FOCUS = "#code"
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog"):
+            yield Static("Add staff", classes="form-title")
+            yield Label("Staff code")
+            yield Input(id="code", max_length=16, placeholder="e.g. CLK2")
+            yield Label("Name")
+            yield Input(id="name", max_length=80)
+            yield Label("Role (number key)")
+            yield NumberedChoice(ROLE_CHOICES, id="role", selected="clerk")
+            yield Label("First PIN (they can be asked to change it) — Enter saves")
+            yield Input(id="pin", password=True, max_length=12)
+            yield MessageLine(id="message")
+
+    @on(Input.Submitted, "#code, #name")
+    def _next(self) -> None:
+        self.focus_next()
+
+    @on(Input.Submitted, "#pin")
+    def _save(self) -> None:
+        app = self.app
+        values = {name: self.query_one(f"#{name}", Input).value for name in ("code", "name", "pin")}
+        role = self.picked("role") or "clerk"
+        office, now = app.office, app.now()
+
+        def add(session):
+            from cxdesk.staff import add_staff
+
+            return add_staff(session, office, code=values["code"], name=values["name"], role=role,
+                             pin=values["pin"], now=now)
+
+        def added(person) -> None:
+            self.notify(f"Added {person.code} ({person.role}).")
+            self.dismiss(person)
+
+        app.run_db(add, added, on_error=self.show_error)
+
+
+class ResetPinDialog(Dialog):
+    AUTO_FOCUS = "#pin"
+
+    def __init__(self, staff_id, code: str) -> None:
+        super().__init__()
+        self.staff_id = staff_id
+        self.code = code
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog"):
+            yield Static(f"Reset the PIN of {self.code}", classes="form-title")
+            yield Label("One-time PIN (they choose a new one at next sign-in) — Enter saves")
+            yield Input(id="pin", password=True, max_length=12)
+            yield MessageLine(id="message")
+
+    @on(Input.Submitted, "#pin")
+    def _save(self) -> None:
+        pin = self.query_one("#pin", Input).value
+        staff_id = self.staff_id
+
+        def reset(session):
+            from cxdesk.models import Staff
+            from cxdesk.staff import reset_pin
+
+            return reset_pin(session, session.get(Staff, staff_id), pin)
+
+        def done(person) -> None:
+            self.notify(f"{person.code} will choose a new PIN at next sign-in.")
+            self.dismiss(person)
+
+        self.app.run_db(reset, done, on_error=self.show_error)
+
+
+class OfficeDialog(Dialog):
+    AUTO_FOCUS = "#name"
+
+    def compose(self) -> ComposeResult:
+        office = self.app.office
+        with VerticalScroll(classes="dialog"):
+            yield Static(f"Office {office.code}", classes="form-title")
+            yield Label("Office name")
+            yield Input(office.name, id="name", max_length=120)
+            yield Label("Time zone (IANA)")
+            yield Input(office.timezone, id="timezone", max_length=64)
+            yield Label("Customer survey question set (number key) — Ctrl+S saves")
+            yield NumberedChoice(SURVEY_SETS, id="survey-set", selected=office.survey_set, advance=False)
+            yield MessageLine(id="message")
+
+    BINDINGS = [Binding("ctrl+s", "save", "Save", tooltip="Save the office settings.", id="save-office",
+                        priority=True)]
+
+    @on(Input.Submitted)
+    def _next(self) -> None:
+        self.focus_next()
+
+    def action_save(self) -> None:
+        office = self.app.office
+        name = self.query_one("#name", Input).value
+        zone = self.query_one("#timezone", Input).value.strip()
+        survey_set = self.picked("survey-set") or office.survey_set
+
+        def save(session):
+            from cxdesk.models import Office
+            from cxdesk.office import update_office
+
+            return update_office(session, session.get(Office, office.id), name=name, timezone=zone,
+                                 survey_set=survey_set)
+
+        def saved(updated) -> None:
+            self.app.office = updated
+            self.notify("Office settings saved.")
+            self.dismiss(updated)
+
+        self.app.run_db(save, saved, on_error=self.show_error)
+
+
+class AddStationDialog(Dialog):
+    AUTO_FOCUS = "#name"
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog"):
+            yield Static("Add a station", classes="form-title")
+            yield Label("Station name — Enter saves")
+            yield Input(id="name", max_length=60, placeholder="e.g. Window 3")
+            yield MessageLine(id="message")
+
+    @on(Input.Submitted, "#name")
+    def _save(self) -> None:
+        name = self.query_one("#name", Input).value
+        office = self.app.office
+
+        def add(session):
+            from cxdesk.office import add_station
+
+            return add_station(session, office, name)
+
+        def added(station) -> None:
+            self.notify(f"Added station {station.code}: {station.name}.")
+            self.dismiss(station)
+
+        try:
+            if not name.strip():
+                raise CxdeskError("Station name cannot be empty.")
+        except CxdeskError as exc:
+            self.show_error(exc)
+            return
+        self.app.run_db(add, added, on_error=self.show_error)

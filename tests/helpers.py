@@ -1,0 +1,31 @@
+"""Pilot helpers shared by the workflow and snapshot tests."""
+
+from __future__ import annotations
+
+from cxdesk.screens.app import CxdeskApp
+
+
+async def settle(pilot) -> None:
+    """Let every queued database step finish and the screen catch up."""
+    app = pilot.app
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def sign_in(pilot, code: str = "CLK1", pin: str = "1357") -> None:
+    """From the sign-in screen to the counter (station W1 is preselected)."""
+    await settle(pilot)
+    await pilot.press(*code, "enter", *pin, "enter")
+    await settle(pilot)
+
+
+async def press(pilot, *keys: str) -> None:
+    """Press keys one at a time, letting the database catch up after each."""
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+
+
+def make_app(db_url: str, clock, **kwargs) -> CxdeskApp:
+    return CxdeskApp(db_url=db_url, clock=clock, **kwargs)

@@ -1,0 +1,52 @@
+"""The domain core and the CLI never pay for the UI: importing them leaves Textual out."""
+
+import subprocess
+import sys
+
+CORE_MODULES = [
+    "cxdesk", "cxdesk.cli", "cxdesk.db", "cxdesk.models", "cxdesk.visits", "cxdesk.staff",
+    "cxdesk.office", "cxdesk.catalogs", "cxdesk.migrate",
+]
+
+
+def test_core_imports_without_textual():
+    code = (
+        "import importlib, sys\n"
+        f"for name in {CORE_MODULES!r}: importlib.import_module(name)\n"
+        "import pkgutil, cxdesk\n"
+        "for info in pkgutil.iter_modules(cxdesk.__path__, 'cxdesk.'):\n"
+        "    if info.name not in ('cxdesk.screens', 'cxdesk.data', 'cxdesk.migrate_new'):\n"
+        "        importlib.import_module(info.name)\n"
+        "assert 'textual' not in sys.modules, sorted(m for m in sys.modules if m.startswith('textual'))\n"
+        "print('clean')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "clean" in result.stdout
+
+
+def test_app_module_does_not_load_the_database_layer():
+    """The first screen paints before SQLAlchemy is imported (start-up speed)."""
+    code = (
+        "import sys\n"
+        "import cxdesk.screens.app, cxdesk.screens.signin, cxdesk.screens.counter\n"
+        "assert 'sqlalchemy' not in sys.modules and 'sqlmodel' not in sys.modules\n"
+        "print('lazy')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "lazy" in result.stdout
+
+
+def test_cli_starts_without_the_database_layer():
+    """`cxdesk` (the app) must not pay for SQLAlchemy before its first screen."""
+    code = (
+        "import sys\n"
+        "import cxdesk.cli\n"
+        "heavy = [m for m in ('sqlalchemy', 'sqlmodel', 'alembic') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+        "print('light')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "light" in result.stdout

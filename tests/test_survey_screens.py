@@ -1,0 +1,206 @@
+"""Customer survey screens with Pilot: handover at the counter, the kiosk, the results view."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import select
+
+from cxdesk.models import SurveyAnswer, SurveyInvitation, SurveyResponse
+from cxdesk.screens.kiosk import KioskApp, KioskIdleScreen
+from cxdesk.screens.survey import StaffPinDialog, SurveyScreen
+from tests.conftest import CLERK, SUPERVISOR
+from tests.helpers import make_app, press, settle, sign_in
+from tests.test_surveys import serve
+
+SIZE = (100, 32)
+
+
+def typed(text: str) -> list[str]:
+    return ["space" if c == " " else c for c in text]
+
+
+def stored(db):
+    with db.session() as session:
+        invitation = session.exec(select(SurveyInvitation)).one()
+        response = session.exec(select(SurveyResponse)).first()
+        answers = {(a.question, a.choice): (a.score, a.text) for a in session.exec(select(SurveyAnswer))}
+    return invitation, response, answers
+
+
+def counter_app(db_url, clock):
+    app = make_app(db_url, clock)
+    app.survey_thanks_seconds = 600  # the thank-you waits for a key in tests
+    return app
+
+
+async def test_handover_answers_in_both_languages_land_in_the_database(db, office, signed_in, db_url, clock):
+    visit = serve(db, office, signed_in)
+    app = counter_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "v")
+        screen = app.screen
+        assert isinstance(screen, SurveyScreen) and screen.lang == "en"
+        await press(pilot, "4")  # trust
+        await press(pilot, "1", "2", "2", "3", "enter")  # went well: 1 and 3 (2 toggled off again)
+        await press(pilot, "0")  # what didn't go well: skipped
+        await press(pilot, "l")  # the customer switches to Spanish
+        assert screen.lang == "es"
+        assert "¿Hay algún servicio" in str(screen.query_one("#survey-question").render())
+        await press(pilot, "6")  # a service you don't offer: asks for words
+        await pilot.press(*typed("Citas por la tarde"), "enter")
+        await settle(pilot)
+        await pilot.press(*typed("Muy amable"), "enter")
+        await settle(pilot)
+        assert screen.status == "completed"
+        assert "¡Gracias!" in str(screen.query_one("#thanks-title").render())
+        await press(pilot, "enter")
+        assert type(app.screen).__name__ == "CounterScreen"
+    invitation, response, answers = stored(db)
+    assert (invitation.visit_id, invitation.mode, invitation.status) == (visit.id, "handover", "completed")
+    assert response.language == "es" and response.completed and response.comment == "Muy amable"
+    assert answers[("trust", "")] == (4, None)
+    assert {c for (q, c), (s, _) in answers.items() if q == "went_well" and s == 1} == {"effectiveness", "efficiency"}
+    assert not any(q == "not_well" for q, _ in answers)
+    assert answers[("wish", "new_service")] == (None, "Citas por la tarde")
+
+
+async def test_customer_cannot_reach_staff_screens_bindings_or_palette(db, office, signed_in, db_url, clock):
+    serve(db, office, signed_in)
+    app = counter_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, *SUPERVISOR[::2])
+        await press(pilot, "v")
+        survey = app.screen
+        assert isinstance(survey, SurveyScreen)
+        for key in ("f1", "f2", "f5", "f6", "f7", "f10", "ctrl+p", "ctrl+q", "ctrl+c", "n", "w", "i", "f", "k"):
+            await press(pilot, key)
+            assert app.screen is survey, key
+        assert app.is_running and app.signed_in is not None
+        assert list(app.get_system_commands(survey)) == []
+        for action in ("help", "command_palette", "quit", "sign_out", "staff_settings", "survey_results"):
+            assert app.check_action(action, ()) is False, action
+        assert survey.index == 0 and survey.answers == {}
+    _, response, _ = stored(db)
+    assert response is None
+
+
+async def test_escape_skips_the_whole_survey_and_returns_to_the_counter(db, office, signed_in, db_url, clock):
+    serve(db, office, signed_in)
+    app = counter_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "v", "escape")
+        assert app.screen.status == "skipped"
+        await press(pilot, "escape")
+        assert type(app.screen).__name__ == "CounterScreen"
+    invitation, response, _ = stored(db)
+    assert invitation.status == "skipped" and response is None
+
+
+async def test_leaving_early_needs_the_clerks_pin(db, office, signed_in, db_url, clock):
+    serve(db, office, signed_in)
+    app = counter_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "v", "5", "f9")
+        assert isinstance(app.screen, StaffPinDialog)
+        await pilot.press(*"9999", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, StaffPinDialog)
+        assert "not right" in str(app.screen.query_one("#staff-pin-message").render())
+        await press(pilot, "escape")
+        assert isinstance(app.screen, SurveyScreen)  # back with the customer
+        await press(pilot, "f9")
+        await pilot.press(*CLERK[2], "enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "CounterScreen"
+    invitation, response, answers = stored(db)
+    assert invitation.status == "partial" and not response.completed
+    assert answers == {("trust", ""): (5, None)}
+
+
+async def test_walking_away_ends_the_survey_after_the_idle_time(db, office, signed_in, db_url, clock):
+    serve(db, office, signed_in)
+    app = counter_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "v")
+        survey = app.screen
+        assert survey.idle_seconds == office.survey_idle_seconds
+        survey._idle_out()  # what the idle timer calls
+        await settle(pilot)
+        assert type(app.screen).__name__ == "CounterScreen"
+    invitation, response, _ = stored(db)
+    assert invitation.status == "skipped" and response is None
+
+
+async def test_offer_without_a_finished_visit_says_why(db, office, db_url, clock):
+    app = counter_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "v")
+        assert type(app.screen).__name__ == "CounterScreen"
+        assert any("No visit finished at this station" in n.message for n in app._notifications)
+
+
+async def test_kiosk_round_trip_two_apps_one_database(db, office, signed_in, db_url, clock):
+    visit = serve(db, office, signed_in, language="es")
+    counter = counter_app(db_url, clock)
+    kiosk = KioskApp(db_url, "w1", clock=clock, poll_seconds=3600)
+    kiosk.survey_thanks_seconds = 600
+    async with counter.run_test(size=SIZE) as clerk, kiosk.run_test(size=SIZE) as customer:
+        await settle(customer)
+        assert isinstance(kiosk.screen, KioskIdleScreen)
+        assert "Bienvenido" in str(kiosk.screen.query_one("#kiosk-es-title").render())
+        await sign_in(clerk)
+        await press(clerk, "k")
+        kiosk.check_for_survey()  # what the one-second poll does
+        await settle(customer)
+        survey = kiosk.screen
+        assert isinstance(survey, SurveyScreen) and survey.lang == "es"
+        await press(customer, "5", "1", "enter", "0", "7")
+        await customer.press(*typed("Gracias"), "enter")
+        await settle(customer)
+        assert survey.status == "completed"
+        await press(customer, "enter")
+        assert isinstance(kiosk.screen, KioskIdleScreen)
+        # Nothing else waiting: the kiosk stays idle.
+        kiosk.check_for_survey()
+        await settle(customer)
+        assert isinstance(kiosk.screen, KioskIdleScreen)
+    invitation, response, answers = stored(db)
+    assert (invitation.visit_id, invitation.mode, invitation.status) == (visit.id, "kiosk", "completed")
+    assert invitation.station_id == signed_in.station.id
+    assert response.comment == "Gracias" and answers[("trust", "")] == (5, None)
+    assert answers[("wish", "fine_as_is")] == (None, None)
+
+
+async def test_kiosk_refuses_to_quit_without_a_staff_pin(db, office, db_url, clock):
+    kiosk = KioskApp(db_url, "W2", clock=clock, poll_seconds=3600)
+    async with kiosk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key in ("f1", "ctrl+p", "f10"):
+            await press(pilot, key)
+            assert isinstance(kiosk.screen, KioskIdleScreen), key
+        await press(pilot, "ctrl+q")
+        assert isinstance(kiosk.screen, StaffPinDialog)
+        await pilot.press(*CLERK[0], "enter", *"0000", "enter")
+        await settle(pilot)
+        assert kiosk.is_running
+        await press(pilot, "escape")
+        assert isinstance(kiosk.screen, KioskIdleScreen)
+
+
+async def test_kiosk_with_an_unknown_station_says_so(db, office, db_url, clock):
+    kiosk = KioskApp(db_url, "W9", clock=clock, poll_seconds=3600)
+    async with kiosk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "No station 'W9'" in str(kiosk.screen.query_one("#kiosk-status").render())
+
+
+def test_raw_sql_sees_no_staff_on_survey_tables(db, office):
+    with db.engine.connect() as conn:
+        for table in ("surveyresponse", "surveyanswer"):
+            columns = {c["name"] for c in sa.inspect(conn).get_columns(table)}
+            assert not {"staff_id", "shift_id"} & columns

@@ -1,0 +1,346 @@
+"""Customer surveys, domain: question sets, invitations, responses, volumes, results, demo rows."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import select
+
+from cxdesk import surveys
+from cxdesk.config import catalog_override_dir
+from cxdesk.errors import CxdeskError
+from cxdesk.models import SurveyAnswer, SurveyInvitation, SurveyResponse, Visit
+from cxdesk.office import get_station
+from cxdesk.surveys import Answer, ResultsFilter
+from cxdesk.visits import Finish, check_in, quick_log
+from tests.conftest import FIXED_NOW
+
+DAY = FIXED_NOW.date()
+
+
+def serve(db, office, signed_in, *, service="change_address", segment="retiree", language="en",
+          now=FIXED_NOW):
+    with db.session() as session:
+        return quick_log(session, office, signed_in, segment=segment,
+                         details=Finish(service=service, outcome="resolved"), language=language, now=now)
+
+
+def answer_all(run: surveys.SurveyRun, score: int) -> dict[str, Answer]:
+    answers = {}
+    for q in run.question_set.questions:
+        if q.kind == "scale":
+            answers[q.code] = Answer(score=score)
+        elif q.kind == "drivers":
+            answers[q.code] = Answer(picked=frozenset({q.options[0].code}))
+        elif q.kind == "choice":
+            answers[q.code] = Answer(choice=q.options[0].code)
+    return answers
+
+
+# --- question sets ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", list(surveys.SURVEY_SETS))
+def test_every_question_and_option_is_in_english_and_spanish(code):
+    qset = surveys.load_question_set(code)
+    for lang in surveys.LANGUAGES:
+        assert qset.titles[lang].strip()
+        for q in qset.questions:
+            wording = qset.wording(q, lang, service="change_address")
+            assert wording.strip() and "[" not in wording, (q.code, lang)
+            for option in q.options:
+                assert option.label(lang).strip()
+    for q in qset.questions:
+        assert q.texts["en"] != q.texts["es"], q.code
+
+
+def test_every_screen_text_exists_in_both_languages():
+    texts = surveys.load_survey_texts()
+    for key in surveys.SCREEN_TEXTS:
+        for lang in surveys.LANGUAGES:
+            assert texts.text(key, lang, n=1, total=2).strip(), (key, lang)
+    for lang in surveys.LANGUAGES:
+        assert len(texts.scale[lang]) == 5
+
+
+def test_screen_code_asks_only_for_known_texts():
+    # A text key used by a screen but absent from the data would be a blank on screen.
+    used = set()
+    for module in ("survey.py", "kiosk.py"):
+        source = (surveys.pathlib.Path(__file__).parents[1] / "screens" / module).read_text()
+        used |= set(re.findall(r'\.text\(\s*"([a-z_]+)"', source))
+    assert used and used <= set(surveys.SCREEN_TEXTS)
+
+
+@pytest.mark.parametrize("code", list(surveys.SURVEY_SETS))
+def test_each_set_asks_what_service_the_customer_wishes_for_before_the_comment(code):
+    questions = [q.code for q in surveys.load_question_set(code).questions]
+    assert questions[-1] == "comment"
+    assert questions[-2] == "wish"
+
+
+def test_likert_set_fills_the_service_into_satisfaction_and_trust():
+    qset = surveys.load_question_set("likert")
+    text = qset.wording(qset.question("satisfaction"), "es", service="change_address")
+    assert text == "Estoy satisfecho con el servicio que recibí de Cambio de dirección."
+    assert [q.driver for q in qset.scale_questions()] == [
+        "satisfied", "trust", "effective", "easy", "efficient", "transparent", "employee"]
+
+
+def test_a_missing_spanish_text_is_refused_not_shown_blank():
+    folder = catalog_override_dir()
+    folder.mkdir(parents=True)
+    builtin = (surveys.pathlib.Path(__file__).parents[1] / "data" / "survey_likert.toml").read_text()
+    (folder / "survey_likert.toml").write_text(
+        builtin.replace('text_es = "Se atendió mi necesidad."\n', ""), encoding="utf-8")
+    with pytest.raises(CxdeskError, match=r"question 'effectiveness' has no Spanish text \(text_es\)"):
+        surveys.load_question_set("likert")
+
+
+def test_a_spanish_text_copied_from_english_is_a_missing_translation():
+    folder = catalog_override_dir()
+    folder.mkdir(parents=True)
+    common = (surveys.pathlib.Path(__file__).parents[1] / "data" / "survey_common.toml").read_text()
+    (folder / "survey_common.toml").write_text(
+        common.replace('thanks_title_es = "¡Gracias!"', 'thanks_title_es = "Thank you!"'), encoding="utf-8")
+    with pytest.raises(CxdeskError, match="text 'thanks_title' has the same English and Spanish text"):
+        surveys.load_survey_texts()
+
+
+def test_unknown_survey_set_is_refused():
+    with pytest.raises(CxdeskError, match="No survey set 'smileys'"):
+        surveys.load_question_set("smileys")
+
+
+# --- invitations and responses --------------------------------------------------
+
+
+def test_handover_offer_and_full_answers_land_in_the_database(db, office, signed_in):
+    visit = serve(db, office, signed_in, language="es")
+    with db.session() as session:
+        run = surveys.offer(session, office, visit.id, mode=surveys.HANDOVER, now=FIXED_NOW)
+        assert run.language == "es" and run.service == "change_address"
+        answers = answer_all(run, 4)
+        answers["comment"] = Answer(text="  Muy   bien  ")
+        status = surveys.finish(session, run.invitation_id, answers, language="es",
+                                ended_early=False, now=FIXED_NOW)
+    assert status == surveys.COMPLETED
+    with db.session() as session:
+        invitation = session.get(SurveyInvitation, run.invitation_id)
+        assert (invitation.mode, invitation.status, invitation.station_id) == ("handover", "completed", None)
+        response = session.exec(select(SurveyResponse)).one()
+        assert response.visit_id == visit.id and response.completed and response.comment == "Muy bien"
+        rows = session.exec(select(SurveyAnswer).where(SurveyAnswer.question == "went_well")).all()
+        # Every offered driver is recorded: 1 picked, 0 offered and not picked.
+        assert sorted(r.score for r in rows) == [0] * 6 + [1]
+    # No staff identity on what the customer answered.
+    assert not {"staff_id", "shift_id", "station_id"} & set(SurveyResponse.model_fields)
+    assert not {"staff_id", "shift_id"} & set(SurveyAnswer.model_fields)
+
+
+def test_nothing_answered_is_skipped_without_a_response(db, office, signed_in):
+    visit = serve(db, office, signed_in)
+    with db.session() as session:
+        run = surveys.offer(session, office, visit.id, mode=surveys.HANDOVER, now=FIXED_NOW)
+        status = surveys.finish(session, run.invitation_id, {}, language="en", ended_early=True,
+                                now=FIXED_NOW)
+        assert status == surveys.SKIPPED
+        assert session.exec(select(SurveyResponse)).all() == []
+
+
+def test_ending_early_after_some_answers_is_partial(db, office, signed_in):
+    visit = serve(db, office, signed_in)
+    with db.session() as session:
+        run = surveys.offer(session, office, visit.id, mode=surveys.HANDOVER, now=FIXED_NOW)
+        status = surveys.finish(session, run.invitation_id, {"trust": Answer(score=2)}, language="en",
+                                ended_early=True, now=FIXED_NOW)
+        assert status == surveys.PARTIAL
+        assert session.exec(select(SurveyResponse.completed)).one() is False
+
+
+def test_a_closed_survey_cannot_be_answered_twice(db, office, signed_in):
+    visit = serve(db, office, signed_in)
+    with db.session() as session:
+        run = surveys.offer(session, office, visit.id, mode=surveys.HANDOVER, now=FIXED_NOW)
+        surveys.finish(session, run.invitation_id, {"trust": Answer(score=5)}, language="en",
+                       ended_early=False, now=FIXED_NOW)
+        with pytest.raises(CxdeskError, match="already closed"):
+            surveys.finish(session, run.invitation_id, {"trust": Answer(score=1)}, language="en",
+                           ended_early=False, now=FIXED_NOW)
+        with pytest.raises(CxdeskError, match="already answered"):
+            surveys.offer(session, office, visit.id, mode=surveys.HANDOVER, now=FIXED_NOW)
+
+
+def test_a_bad_answer_writes_nothing(db, office, signed_in):
+    visit = serve(db, office, signed_in)
+    with db.session() as session:
+        run = surveys.offer(session, office, visit.id, mode=surveys.HANDOVER, now=FIXED_NOW)
+        with pytest.raises(CxdeskError, match="takes a number from 1 to 5"):
+            surveys.finish(session, run.invitation_id, {"trust": Answer(score=7)}, language="en",
+                           ended_early=False, now=FIXED_NOW)
+        session.rollback()
+        assert session.get(SurveyInvitation, run.invitation_id).status == surveys.SHOWN
+        assert session.exec(select(SurveyResponse)).all() == []
+
+
+def test_a_visit_still_at_the_counter_cannot_be_surveyed(db, office):
+    with db.session() as session:
+        visit = check_in(session, office, segment="retiree", service="change_address", now=FIXED_NOW)
+        with pytest.raises(CxdeskError, match="Finish the visit"):
+            surveys.offer(session, office, visit.id, mode=surveys.HANDOVER, now=FIXED_NOW)
+
+
+def test_last_finished_visit_is_the_newest_at_this_station(db, office, signed_in):
+    serve(db, office, signed_in, now=FIXED_NOW - timedelta(minutes=5))
+    newest = serve(db, office, signed_in)
+    with db.session() as session:
+        station = get_station(session, office, "W1")
+        assert surveys.last_finished_visit(session, office, station, FIXED_NOW).id == newest.id
+        assert surveys.last_finished_visit(session, office, get_station(session, office, "W2"),
+                                           FIXED_NOW) is None
+
+
+def test_kiosk_survey_is_claimed_once_and_the_newest_wins(db, office, signed_in):
+    first = serve(db, office, signed_in, now=FIXED_NOW - timedelta(minutes=3))
+    second = serve(db, office, signed_in)
+    with db.session() as session:
+        station = get_station(session, office, "W1")
+        surveys.offer(session, office, first.id, mode=surveys.KIOSK, station=station,
+                      now=FIXED_NOW - timedelta(minutes=2))
+        sent = surveys.offer(session, office, second.id, mode=surveys.KIOSK, station=station, now=FIXED_NOW)
+        assert surveys.claim_for_kiosk(session, office, get_station(session, office, "W2"), FIXED_NOW) is None
+        claimed = surveys.claim_for_kiosk(session, office, station, FIXED_NOW)
+        assert claimed.invitation_id == sent.invitation_id and claimed.mode == "kiosk"
+        assert surveys.claim_for_kiosk(session, office, station, FIXED_NOW) is None
+        statuses = dict(session.execute(sa.select(SurveyInvitation.visit_id, SurveyInvitation.status)).all())
+        assert statuses == {first.id: "expired", second.id: "shown"}
+
+
+def test_a_kiosk_survey_nobody_picked_up_expires(db, office, signed_in):
+    visit = serve(db, office, signed_in)
+    with db.session() as session:
+        station = get_station(session, office, "W1")
+        surveys.offer(session, office, visit.id, mode=surveys.KIOSK, station=station, now=FIXED_NOW)
+        later = FIXED_NOW + surveys.KIOSK_PICKUP + timedelta(seconds=1)
+        assert surveys.claim_for_kiosk(session, office, station, later) is None
+        assert session.exec(select(SurveyInvitation.status)).one() == "expired"
+
+
+# --- volumes and results --------------------------------------------------------
+
+
+def _survey_many(db, office, signed_in):
+    """Six served visits: five offered, four respond (scores 5, 4, 4, 2), one skips."""
+    scores = {"change_address": [5, 4], "replacement_card": [4, 2]}
+    for service, values in scores.items():
+        for score in values:
+            visit = serve(db, office, signed_in, service=service,
+                          segment="veteran" if score == 2 else "retiree")
+            with db.session() as session:
+                run = surveys.offer(session, office, visit.id, mode=surveys.HANDOVER, now=FIXED_NOW)
+                answers = answer_all(run, score)
+                if score == 2:
+                    answers["comment"] = Answer(text="Too slow")
+                surveys.finish(session, run.invitation_id, answers, language="en", ended_early=False,
+                               now=FIXED_NOW)
+    skipped = serve(db, office, signed_in)
+    with db.session() as session:
+        run = surveys.offer(session, office, skipped.id, mode=surveys.HANDOVER, now=FIXED_NOW)
+        surveys.finish(session, run.invitation_id, {}, language="en", ended_early=True, now=FIXED_NOW)
+    serve(db, office, signed_in)  # served, never offered
+
+
+def test_volumes_are_counted_from_visits_and_invitations(db, office, signed_in):
+    _survey_many(db, office, signed_in)
+    with db.session() as session:
+        vol = surveys.volumes(session, office, ResultsFilter(DAY - timedelta(days=1), DAY + timedelta(days=1)))
+        assert (vol.served, vol.offered, vol.respondents) == (6, 5, 4)
+        assert vol.response_rate == pytest.approx(80.0)
+        veterans = surveys.volumes(session, office, ResultsFilter(DAY, DAY, segment="veteran"))
+        assert (veterans.served, veterans.offered, veterans.respondents) == (1, 1, 1)
+
+
+def test_results_match_an_independent_sql_count(db, office, signed_in):
+    _survey_many(db, office, signed_in)
+    with db.session() as session:
+        res = surveys.results(session, office, ResultsFilter(DAY, DAY))
+    trust = next(d for d in res.drivers if d.question == "trust")
+    assert trust.counts == (0, 1, 0, 2, 1)
+    assert trust.point_scale == Decimal("3.75")
+    assert trust.percent_agree == Decimal("75.0")
+    assert trust.index == Decimal("68.8")  # (0 + 25 + 2*75 + 100) / 4 = 68.75
+    with db.engine.connect() as conn:
+        raw = conn.execute(sa.text(
+            "SELECT a.question, SUM(a.score), COUNT(*), SUM(CASE WHEN a.score >= 4 THEN 1 ELSE 0 END) "
+            "FROM surveyanswer a JOIN surveyresponse r ON r.id = a.response_id "
+            "WHERE a.choice = '' AND a.score IS NOT NULL GROUP BY a.question")).all()
+    assert raw
+    for question, total, n, agree in raw:
+        driver = next(d for d in res.drivers if d.question == question)
+        assert driver.answers == n
+        assert driver.point_scale == (Decimal(total) / n).quantize(Decimal("0.01"))
+        assert driver.percent_agree == (Decimal(100 * agree) / n).quantize(Decimal("0.1"))
+    went_well = {t.option: (t.picked, t.asked) for t in res.tallies if t.question == "went_well"}
+    assert went_well["effectiveness"] == (4, 4) and went_well["ease"] == (0, 4)
+    assert [c.text for c in res.comments] == ["Too slow"]
+
+
+def test_results_filter_by_service(db, office, signed_in):
+    _survey_many(db, office, signed_in)
+    with db.session() as session:
+        res = surveys.results(session, office, ResultsFilter(DAY, DAY, service="replacement_card"))
+    trust = next(d for d in res.drivers if d.question == "trust")
+    assert trust.counts == (0, 1, 0, 1, 0) and trust.point_scale == Decimal("3.00")
+    assert res.volumes.respondents == 2
+
+
+def test_results_of_an_empty_period_have_no_numbers(db, office):
+    with db.session() as session:
+        res = surveys.results(session, office, ResultsFilter(DAY, DAY))
+    assert res.volumes == surveys.Volumes(0, 0, 0) and res.volumes.response_rate is None
+    assert all(d.point_scale is None and d.index is None for d in res.drivers)
+
+
+# --- demo rows --------------------------------------------------------------------
+
+
+def test_demo_responses_are_realistic_and_insert_cleanly(db, office, signed_in):
+    rng = random.Random(7)
+    with db.session() as session:
+        station = get_station(session, office, "W1")
+    base = serve(db, office, signed_in)
+    visits = []
+    with db.session() as session:
+        for n in range(1200):
+            visit_id = surveys.new_id()
+            wait = 90 * 60 if n % 2 else 5 * 60
+            language = "es" if n % 5 == 0 else "en"
+            session.add(Visit(id=visit_id, office_id=office.id, day=base.day, seq=1000 + n, segment="retiree",
+                              service_wanted="change_address", service="change_address", state="done",
+                              language=language, arrived_at=FIXED_NOW, finished_at=FIXED_NOW,
+                              wait_seconds=wait, station_id=station.id))
+            visits.append(dict(id=visit_id, service="change_address", wait_seconds=wait,
+                               finished_at=FIXED_NOW, language=language, station_id=station.id))
+        session.commit()
+    invitations, responses, answers = surveys.demo_responses(rng, visits, office_id=office.id)
+    assert 0.35 <= len(responses) / len(visits) <= 0.45
+    assert {row["mode"] for row in invitations} == {"handover", "kiosk"}
+    comments = {r["language"] for r in responses if r["comment"]}
+    assert comments == {"en", "es"}
+    with db.session() as session:
+        session.execute(sa.insert(SurveyInvitation), invitations)
+        session.execute(sa.insert(SurveyResponse), responses)
+        session.execute(sa.insert(SurveyAnswer), answers)
+        session.commit()
+        by_wait = dict(session.execute(sa.text(
+            "SELECT v.wait_seconds, AVG(a.score) FROM surveyanswer a "
+            "JOIN surveyresponse r ON r.id = a.response_id JOIN visit v ON v.id = r.visit_id "
+            "WHERE a.question = 'trust' GROUP BY v.wait_seconds")).all())
+        assert by_wait[90 * 60] < by_wait[5 * 60] - 0.5
+        vol = surveys.volumes(session, office, ResultsFilter(DAY, DAY))
+        assert vol.respondents == len(responses) and vol.offered == len(invitations)

@@ -72,6 +72,11 @@ class CounterScreen(Screen):
         Binding("l", "left_line", "Left", tooltip="The highlighted customer left before service.",
                 id="left-line"),
         # --- survey hooks
+        Binding("v", "offer_survey", "Survey",
+                tooltip="Hand the customer the survey for the visit just finished here.", id="offer-survey"),
+        Binding("k", "send_survey_to_kiosk", "Kiosk survey",
+                tooltip="Send the survey for the visit just finished here to this station's kiosk.",
+                id="send-survey-to-kiosk"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -215,16 +220,17 @@ class CounterScreen(Screen):
         if view is None:
             return True
         current = view.current
+        # Keys that cannot apply now are hidden from the footer, not only greyed.
         if action == "call_next":
-            return current is None or None
+            return current is None
         if action in ("finish", "hold", "transfer"):
-            return current is not None or None
-        if action == "start_serving":
-            return (current is not None and current.state == "called") or None
-        if action == "no_show":
-            return (current is not None and current.state == "called") or None
-        if action in ("recall", "left_line"):
-            return bool(view.line) or None
+            return current is not None
+        if action in ("start_serving", "no_show"):
+            return current is not None and current.state == "called"
+        if action == "recall":
+            return bool(view.line) and current is None
+        if action == "left_line":
+            return bool(view.line)
         return True
 
     def _do(self, work, message: str | None = None, after=None, description: str = "counter") -> None:
@@ -383,3 +389,14 @@ class CounterScreen(Screen):
             transfer(session, visit, get_station(session, office, station_code), now)
 
         self._with_current(step, "{result} sent to station " + station_code + ".", "transfer")
+
+    # --- survey hooks (screens/survey.py)
+    def action_offer_survey(self) -> None:
+        from cxdesk.screens.survey import offer_survey
+
+        offer_survey(self, "handover")
+
+    def action_send_survey_to_kiosk(self) -> None:
+        from cxdesk.screens.survey import offer_survey
+
+        offer_survey(self, "kiosk")

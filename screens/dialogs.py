@@ -220,7 +220,20 @@ class FinishDialog(Dialog):
 
 
 class NumberedSelection(SelectionList):
-    """A checklist where the number keys 1-9 tick and untick items."""
+    """A checklist where the number keys 1-9 tick and untick items.
+
+    A ticked item also shows a check mark in its text, not only a colour.
+    """
+
+    def __init__(self, items: list[tuple[str, str]], **kwargs) -> None:
+        self._labels = [f"{index}  {label}" for index, (_, label) in enumerate(items, 1)]
+        super().__init__(*[(f"  {text}", code) for text, (code, _) in zip(self._labels, items)], **kwargs)
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        chosen = set(self.selected)
+        for index, text in enumerate(self._labels):
+            mark = "✔ " if self.get_option_at_index(index).value in chosen else "  "
+            self.replace_option_prompt_at_index(index, mark + text)
 
     def on_key(self, event: events.Key) -> None:
         if event.character and event.character.isdigit() and event.character != "0":
@@ -258,9 +271,7 @@ class ChannelDialog(Dialog):
             with Horizontal(classes="columns"):
                 with Vertical():
                     yield Label("Offered to the customer")
-                    yield NumberedSelection(
-                        *[(f"{index}  {label}", code) for index, (code, label) in enumerate(items, 1)],
-                        id="offered")
+                    yield NumberedSelection(items, id="offered")
                 with Vertical():
                     yield Label("Prefers next time")
                     yield NumberedChoice(items, id="preferred", advance=False)

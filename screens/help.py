@@ -2,31 +2,34 @@
 
 from __future__ import annotations
 
+from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 
 def binding_rows(screen: Screen) -> list[tuple[str, str, str, str]]:
-    """(where, key, what, why) for every binding of the screen and the app."""
+    """(where, key, action, what it does) for every cxdesk binding of the screen and the app.
+
+    Only bindings with an id are ours; Textual's own (focus moves, copy) are left out.
+    Actions that do not apply right now (say, supervisor keys for a clerk) are left out too.
+    """
     app = screen.app
     rows: list[tuple[str, str, str, str]] = []
     seen: set[str] = set()
-    for where, node in ((screen.__class__.__name__.removesuffix("Screen") or "Screen", screen),
-                        ("Everywhere", app)):
-        for binding in node._bindings:
-            binding = binding[1] if isinstance(binding, tuple) else binding
-            if not binding.description or binding.action in seen:
+    where_screen = screen.__class__.__name__.removesuffix("Screen") or "Screen"
+    for where, node in ((where_screen, screen), ("Everywhere", app)):
+        for _key, binding in node._bindings:
+            if binding.id is None and binding.action != "command_palette":
                 continue
-            if app.check_action(binding.action, ()) is False:
+            if binding.action in seen or app.check_action(binding.action, ()) is False:
                 continue
             seen.add(binding.action)
-            key = app.get_key_display(binding)
-            rows.append((where, key, binding.description, binding.tooltip))
-    if app.ENABLE_COMMAND_PALETTE:
-        rows.append(("Everywhere", "ctrl+p", "Commands", "Search every action by name (command palette)."))
+            description = binding.description or binding.action.replace("_", " ").capitalize()
+            tooltip = binding.tooltip or "Search every action by name."
+            rows.append((where, app.get_key_display(binding), description, tooltip))
     return rows
 
 
@@ -39,18 +42,18 @@ class HelpScreen(ModalScreen):
     def __init__(self, below: Screen) -> None:
         super().__init__()
         self.below = below
+        self.rows = binding_rows(below)
 
     def compose(self) -> ComposeResult:
+        table = Table(expand=True, box=None, pad_edge=False)
+        for column, ratio in (("Where", 2), ("Key", 1), ("Action", 2), ("What it does", 6)):
+            table.add_column(column, ratio=ratio, overflow="fold")
+        for row in self.rows:
+            table.add_row(*row)
         with VerticalScroll(classes="dialog wide"):
             yield Static("Keys", classes="form-title")
-            yield DataTable(id="keys", cursor_type="row", show_cursor=False)
-            yield Static("Escape closes this help. Number keys pick from lists; Escape always backs out.")
-
-    def on_mount(self) -> None:
-        table = self.query_one("#keys", DataTable)
-        table.add_columns("Where", "Key", "Action", "What it does")
-        for row in binding_rows(self.below):
-            table.add_row(*row)
+            yield Static(table, id="keys")
+            yield Static("\\nEscape closes this help. Number keys pick from lists; Escape always backs out.")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -29,3 +29,12 @@ async def press(pilot, *keys: str) -> None:
 
 def make_app(db_url: str, clock, **kwargs) -> CxdeskApp:
     return CxdeskApp(db_url=db_url, clock=clock, **kwargs)
+
+
+def steady(app) -> None:
+    """No blinking cursors and no toasts in snapshots: they vary between runs."""
+    from textual.widgets import Input
+
+    for widget in app.screen.query(Input):
+        widget.cursor_blink = False
+    app.clear_notifications()

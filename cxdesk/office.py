@@ -14,6 +14,8 @@ from cxdesk.models import Office, Staff, Station
 
 OFFICE_CODE = re.compile(r"^[A-Z0-9]{2,8}$")
 STATION_CODE = re.compile(r"^[A-Z0-9]{1,6}$")
+# The two OMB A-11 Section 280 question sets an office can hand out.
+SURVEY_SETS = ("a11_v2_radio", "likert")
 
 
 def get_office(session: Session) -> Office | None:
@@ -97,6 +99,8 @@ def update_office(session: Session, office: Office, *, name: str, timezone: str,
     office.name = clean_name(name, "Office name", 120)
     office.timezone = timezone
     if survey_set is not None:
+        if survey_set not in SURVEY_SETS:
+            raise CxdeskError(f"Survey question set must be one of {', '.join(SURVEY_SETS)}.")
         office.survey_set = survey_set
     session.add(office)
     session.commit()

@@ -67,10 +67,12 @@ class CounterScreen(Screen):
         Binding("t", "transfer", "Transfer", tooltip="Send the customer at the counter to another station.",
                 id="transfer"),
         Binding("x", "no_show", "No-show", tooltip="The called customer did not come.", id="no-show"),
+        # Less frequent keys stay out of the footer (which has room for one line);
+        # they are in the help screen and the command palette.
         Binding("r", "recall", "Recall", tooltip="Call the customer highlighted in the line (out of order).",
-                id="recall"),
+                id="recall", show=False),
         Binding("l", "left_line", "Left", tooltip="The highlighted customer left before service.",
-                id="left-line"),
+                id="left-line", show=False),
         # --- survey hooks
         Binding("v", "offer_survey", "Survey",
                 tooltip="Hand the customer the survey for the visit just finished here.", id="offer-survey"),
@@ -91,7 +93,7 @@ class CounterScreen(Screen):
                 yield Static("Waiting line", id="line-title", classes="pane-title")
                 yield DataTable(id="line", cursor_type="row", zebra_stripes=True)
         yield Static("", id="today")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#line", DataTable)

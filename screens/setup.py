@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Grid, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
@@ -43,12 +43,14 @@ class SetupScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="form", classes="form"):
+        with VerticalScroll(id="form", classes="form setup"):
             yield Static("Welcome to cxdesk: set up this office", classes="form-title")
             yield Static("Enter moves to the next field; Ctrl+S saves. Supervisors add clerks later (F5).")
-            for field_id, label, placeholder, default, password in SETUP_FIELDS:
-                yield Label(label)
-                yield Input(value=default, placeholder=placeholder, id=field_id, password=password)
+            with Grid(id="setup-grid"):
+                for field_id, label, placeholder, default, password in SETUP_FIELDS:
+                    yield Label(label, classes="field-label")
+                    yield Input(value=default, placeholder=placeholder, id=field_id, password=password,
+                                compact=True)
             yield MessageLine(id="message")
         yield Footer()
 

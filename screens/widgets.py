@@ -31,10 +31,10 @@ class NumberedChoice(OptionList):
     def __init__(self, items: Sequence[tuple[str, str]], *, selected: str | None = None,
                  advance: bool = True, **kwargs) -> None:
         self._codes = [code for code, _ in items]
-        options = [
-            Option(f"{index}  {label}" if index <= 9 else f"   {label}", id=code)
-            for index, (code, label) in enumerate(items, start=1)
-        ]
+        # Two columns of room for the check mark that shows the pick in words, not colour.
+        self._labels = [f"{index}  {label}" if index <= 9 else f"   {label}"
+                        for index, (_, label) in enumerate(items, start=1)]
+        options = [Option(f"  {text}", id=code) for text, (code, _) in zip(self._labels, items)]
         super().__init__(*options, **kwargs)
         self.value: str | None = None
         self._initial = selected
@@ -47,12 +47,8 @@ class NumberedChoice(OptionList):
     def pick(self, code: str) -> None:
         self.value = code
         self.highlighted = self._codes.index(code)
-        for index, option_code in enumerate(self._codes):
-            option = self.get_option_at_index(index)
-            prompt = str(option.prompt)
-            marker = "✔ " if option_code == code else ""
-            bare = prompt[2:] if prompt.startswith("✔ ") else prompt
-            self.replace_option_prompt_at_index(index, marker + bare)
+        for index, (option_code, text) in enumerate(zip(self._codes, self._labels)):
+            self.replace_option_prompt_at_index(index, ("✔ " if option_code == code else "  ") + text)
         self.post_message(self.Picked(self, code))
         if self.advance:
             self.screen.focus_next()

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from cxdesk.errors import CxdeskError
-from cxdesk.screens.widgets import MessageLine
+from cxdesk.screens.widgets import FormInput, MessageLine
 
 if TYPE_CHECKING:
     from cxdesk.staff import SignedIn
@@ -49,20 +49,18 @@ class SetupScreen(Screen):
             with Grid(id="setup-grid"):
                 for field_id, label, placeholder, default, password in SETUP_FIELDS:
                     yield Label(label, classes="field-label")
-                    yield Input(value=default, placeholder=placeholder, id=field_id, password=password,
-                                compact=True)
+                    yield FormInput(value=default, placeholder=placeholder, id=field_id,
+                                    password=password, compact=True,
+                                    advance=field_id != SETUP_FIELDS[-1][0])
             yield MessageLine(id="message")
         yield Footer()
 
     def on_mount(self) -> None:
         self.app.screen_ready("setup")
 
-    @on(Input.Submitted)
-    def _next_field(self, event: Input.Submitted) -> None:
-        if event.input.id == SETUP_FIELDS[-1][0]:
-            self.action_save()
-        else:
-            self.focus_next()
+    @on(Input.Submitted, f"#{SETUP_FIELDS[-1][0]}")
+    def _last_field(self) -> None:
+        self.action_save()
 
     def _value(self, field_id: str) -> str:
         return self.query_one(f"#{field_id}", Input).value
@@ -118,14 +116,10 @@ class ChangePinScreen(ModalScreen["SignedIn | None"]):
         with VerticalScroll(classes="dialog"):
             yield Static(f"{self.signed_in.staff.name}: choose a new PIN", classes="form-title")
             yield Label("New PIN")
-            yield Input(id="new-pin", password=True, max_length=12, placeholder="4 to 12 digits")
+            yield FormInput(id="new-pin", password=True, max_length=12, placeholder="4 to 12 digits")
             yield Label("New PIN again")
-            yield Input(id="new-pin2", password=True, max_length=12)
+            yield FormInput(id="new-pin2", password=True, max_length=12, advance=False)
             yield MessageLine(id="message")
-
-    @on(Input.Submitted, "#new-pin")
-    def _first(self) -> None:
-        self.query_one("#new-pin2", Input).focus()
 
     @on(Input.Submitted, "#new-pin2")
     def _second(self) -> None:

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Select, Static
 
 from cxdesk.errors import CxdeskError
-from cxdesk.screens.widgets import MessageLine
+from cxdesk.screens.widgets import FormInput, MessageLine
 
 if TYPE_CHECKING:
     from cxdesk.staff import SignedIn
@@ -40,9 +40,10 @@ class SignInScreen(Screen):
             yield Label("Station")
             yield Select([], prompt="Choose your station", id="station", allow_blank=True)
             yield Label("Staff code")
-            yield Input(placeholder="e.g. CLK1", id="code", max_length=16)
+            yield FormInput(placeholder="e.g. CLK1", id="code", max_length=16)
             yield Label("PIN")
-            yield Input(placeholder="4 to 12 digits", id="pin", password=True, max_length=12)
+            yield FormInput(placeholder="4 to 12 digits", id="pin", password=True, max_length=12,
+                            advance=False)
             yield MessageLine(id="message")
             if self.app.demo_hint:
                 yield Static(f"ℹ {self.app.demo_hint}", id="demo-hint")
@@ -125,10 +126,6 @@ class SignInScreen(Screen):
             self.query_one("#pin", Input).value = pin
             select.value = station
             self.action_sign_in()
-
-    @on(Input.Submitted, "#code")
-    def _code_done(self) -> None:
-        self.query_one("#pin", Input).focus()
 
     @on(Input.Submitted, "#pin")
     def _pin_done(self) -> None:

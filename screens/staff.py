@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from cxdesk.errors import CxdeskError
 from cxdesk.screens.dialogs import Dialog
-from cxdesk.screens.widgets import MessageLine, NumberedChoice
+from cxdesk.screens.widgets import FormInput, MessageLine, NumberedChoice
 
 ROLE_CHOICES = (("clerk", "Clerk"), ("supervisor", "Supervisor"))
 SURVEY_SETS = (("a11_v2_radio", "A-11 current: trust + what went well / not well"),
@@ -140,18 +140,14 @@ class AddStaffDialog(Dialog):
         with VerticalScroll(classes="dialog"):
             yield Static("Add staff", classes="form-title")
             yield Label("Staff code")
-            yield Input(id="code", max_length=16, placeholder="e.g. CLK2")
+            yield FormInput(id="code", max_length=16, placeholder="e.g. CLK2")
             yield Label("Name")
-            yield Input(id="name", max_length=80)
+            yield FormInput(id="name", max_length=80)
             yield Label("Role (number key)")
             yield NumberedChoice(ROLE_CHOICES, id="role", selected="clerk")
             yield Label("First PIN (they can be asked to change it) — Enter saves")
             yield Input(id="pin", password=True, max_length=12)
             yield MessageLine(id="message")
-
-    @on(Input.Submitted, "#code, #name")
-    def _next(self) -> None:
-        self.focus_next()
 
     @on(Input.Submitted, "#pin")
     def _save(self) -> None:
@@ -214,19 +210,15 @@ class OfficeDialog(Dialog):
         with VerticalScroll(classes="dialog"):
             yield Static(f"Office {office.code}", classes="form-title")
             yield Label("Office name")
-            yield Input(office.name, id="name", max_length=120)
+            yield FormInput(office.name, id="name", max_length=120)
             yield Label("Time zone (IANA)")
-            yield Input(office.timezone, id="timezone", max_length=64)
+            yield FormInput(office.timezone, id="timezone", max_length=64)
             yield Label("Customer survey question set (number key) — Ctrl+S saves")
             yield NumberedChoice(SURVEY_SETS, id="survey-set", selected=office.survey_set, advance=False)
             yield MessageLine(id="message")
 
     BINDINGS = [Binding("ctrl+s", "save", "Save", tooltip="Save the office settings.", id="save-office",
                         priority=True)]
-
-    @on(Input.Submitted)
-    def _next(self) -> None:
-        self.focus_next()
 
     def action_save(self) -> None:
         office = self.app.office

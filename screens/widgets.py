@@ -6,8 +6,23 @@ from collections.abc import Sequence
 
 from textual import events
 from textual.message import Message
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
+
+
+def forward_typed_ahead(widget, event: events.Key) -> bool:
+    """Pass on a key that was queued here before the focus moved on.
+
+    Textual queues keys on the widget focused when they arrive; when a pick or
+    an Enter moves the focus, the keys typed behind it belong to the next field.
+    """
+    focused = widget.screen.focused
+    if focused is None or focused is widget:
+        return False
+    event.stop()
+    event.prevent_default()
+    focused._forward_event(events.Key(event.key, event.character))
+    return True
 
 
 class NumberedChoice(OptionList):
@@ -54,6 +69,8 @@ class NumberedChoice(OptionList):
             self.screen.focus_next()
 
     def on_key(self, event: events.Key) -> None:
+        if forward_typed_ahead(self, event):
+            return
         if event.character and event.character.isdigit() and event.character != "0":
             index = int(event.character) - 1
             if index < len(self._codes):
@@ -85,3 +102,41 @@ class MessageLine(Static):
     def clear(self) -> None:
         self.remove_class("-error")
         self.update("")
+
+
+class FormInput(Input):
+    """A form field that moves to the next field at Enter, at once.
+
+    Textual queues keys on the focused widget, so keys typed ahead of the focus
+    change would land in this field. Moving the focus inside the submit action,
+    and passing on keys that arrive after it, keeps fast typing in the right
+    fields. ``advance=False`` for the last field of a form (Enter saves there).
+    """
+
+    def __init__(self, *args, advance: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.advance = advance
+
+    async def action_submit(self) -> None:
+        if self.advance:
+            self.screen.focus_next()
+        await super().action_submit()
+
+    async def _on_key(self, event: events.Key) -> None:
+        if forward_typed_ahead(self, event):
+            return
+        # Enter and Tab are handled here, in key order: as bindings they would run
+        # only after the keys queued behind them had been typed into this field.
+        moves = {"enter": self.action_submit, "tab": self._next, "shift+tab": self._previous}
+        if event.key in moves:
+            event.stop()
+            event.prevent_default()
+            await moves[event.key]()
+            return
+        await super()._on_key(event)
+
+    async def _next(self) -> None:
+        self.screen.focus_next()
+
+    async def _previous(self) -> None:
+        self.screen.focus_previous()

@@ -284,3 +284,21 @@ async def test_high_contrast_theme_is_available(db_url, clock, db, office):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.theme == "cxdesk-high-contrast"
+
+
+async def test_keys_typed_ahead_land_in_the_right_fields(db_url, clock, db):
+    """A burst of keys (fast typist, pasted keys) fills the form field by field."""
+    from textual import events
+
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst = [*"chi01", "enter", *"Loop", "enter", "tab", "tab", *"sup1", "enter"]
+        for key in burst:
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await settle(pilot)
+        values = {field.id: field.value for field in app.screen.query("Input")}
+    assert values["office-code"] == "chi01"
+    assert values["office-name"] == "Loop"
+    assert values["timezone"] == "America/Chicago"
+    assert values["sup-code"] == "sup1"

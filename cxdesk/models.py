@@ -130,6 +130,8 @@ class Visit(SQLModel, table=True):
         sa.UniqueConstraint("office_id", "day", "seq", name="uq_visit_office_day_seq"),
         sa.Index("ix_visit_office_day_state", "office_id", "day", "state"),
         sa.Index("ix_visit_office_finished", "office_id", "finished_at"),
+        # "Who is at this counter" and "last finished here": every counter refresh.
+        sa.Index("ix_visit_station_state_day", "station_id", "state", "day"),
     )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
@@ -173,7 +175,147 @@ class VisitChannelOffer(SQLModel, table=True):
 
 
 # --- customer surveys (A-11 Section 280) --------------------------------------
-# (tables added by the survey work)
+
+
+class SurveyInvitation(SQLModel, table=True):
+    """One offer of the survey after a visit: handed over, or sent to a kiosk.
+
+    Status: pending (kiosk, not yet on screen) → shown → completed | partial |
+    skipped; a kiosk invitation nobody picked up becomes expired. The count of
+    invitations is the A-11 "offered the survey" volume.
+    """
+
+    __table_args__ = (
+        sa.Index("ix_surveyinvitation_station_status", "station_id", "status"),
+        sa.Index("ix_surveyinvitation_office_offered", "office_id", "offered_at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="office.id")
+    visit_id: uuid.UUID = Field(foreign_key="visit.id", index=True)
+    survey_set: str = Field(max_length=32)
+    mode: str = Field(max_length=12)  # "handover" | "kiosk"
+    language: str = Field(max_length=8)
+    # Where a kiosk survey is to appear; None for a handover.
+    station_id: Optional[uuid.UUID] = Field(default=None, foreign_key="station.id")
+    status: str = Field(max_length=12)
+    offered_at: datetime = _utc_field()
+    shown_at: Optional[datetime] = _utc_field(nullable=True)
+    closed_at: Optional[datetime] = _utc_field(nullable=True)
+
+
+class SurveyResponse(SQLModel, table=True):
+    """What one customer answered. Deliberately no staff column: answers are anonymous
+    to the clerk; the visit link lets results be cut by service and segment."""
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    invitation_id: uuid.UUID = Field(foreign_key="surveyinvitation.id", unique=True)
+    visit_id: uuid.UUID = Field(foreign_key="visit.id", index=True)
+    office_id: uuid.UUID = Field(foreign_key="office.id")
+    survey_set: str = Field(max_length=32)
+    language: str = Field(max_length=8)
+    completed: bool  # False: partly answered (the customer ended early)
+    comment: Optional[str] = Field(default=None, max_length=1000)
+    answered_at: datetime = _utc_field()
+
+
+class SurveyAnswer(SQLModel, table=True):
+    """One answer: a 1-5 score (choice ""), a driver toggle (choice = driver,
+    score 1 picked / 0 offered and not picked), a picked option (score None),
+    or typed words (text)."""
+
+    response_id: uuid.UUID = Field(foreign_key="surveyresponse.id", primary_key=True)
+    question: str = Field(max_length=32, primary_key=True)
+    choice: str = Field(default="", max_length=40, primary_key=True)
+    score: Optional[int] = None
+    text: Optional[str] = Field(default=None, max_length=1000)
+
 
 # --- complaints ---------------------------------------------------------------
-# (tables added by the complaints work)
+
+
+class Complaint(SQLModel, table=True):
+    """A customer complaint (EO 12862 1(h)), tracked from intake to closure.
+
+    States: received → acknowledged → in_progress (track frontline or
+    investigation) → resolved → closed; escalated at any point; reopened.
+    Deadlines are office-local days; ``next_due`` is the one that matters now,
+    kept on every change so the queue is an indexed sort.
+    """
+
+    __table_args__ = (
+        sa.UniqueConstraint("office_id", "day", "seq", name="uq_complaint_office_day_seq"),
+        sa.Index("ix_complaint_office_state_due", "office_id", "state", "next_due"),
+        sa.Index("ix_complaint_assigned_due", "assigned_to", "next_due"),
+    )
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="office.id")
+    # Office code + local date + sequence, e.g. CHI01-20261124-007.
+    reference: str = Field(max_length=40, unique=True)
+    day: date  # office-local day of receipt
+    seq: int
+    received_at: datetime = _utc_field()
+    received_via: str = Field(max_length=24)
+    category: str = Field(max_length=40)
+    urgency: str = Field(max_length=16)
+    what_happened: str = Field(max_length=2000)
+    wanted: str = Field(default="", max_length=1000)
+    visit_id: Optional[uuid.UUID] = Field(default=None, foreign_key="visit.id")
+    service: Optional[str] = Field(default=None, max_length=40)
+    segment: Optional[str] = Field(default=None, max_length=40)
+    state: str = Field(max_length=16)
+    track: Optional[str] = Field(default=None, max_length=16)  # frontline | investigation
+    opened_by: uuid.UUID = Field(foreign_key="staff.id")
+    assigned_to: Optional[uuid.UUID] = Field(default=None, foreign_key="staff.id")
+    acknowledge_due: date
+    resolution_due: date
+    next_due: Optional[date] = Field(default=None)
+    acknowledged_at: Optional[datetime] = _utc_field(nullable=True)
+    resolved_at: Optional[datetime] = _utc_field(nullable=True)
+    closed_at: Optional[datetime] = _utc_field(nullable=True)
+    extensions: int = Field(default=0)
+    resolution: Optional[str] = Field(default=None, max_length=2000)
+    customer_accepted: Optional[bool] = None
+    has_contact: bool = Field(default=False)
+
+
+class ComplaintContact(SQLModel, table=True):
+    """How to reach the complainant: kept only with their recorded consent.
+
+    A table of its own so that who may see it is one join away, and so it can
+    be erased without touching the complaint or its trail.
+    """
+
+    complaint_id: uuid.UUID = Field(foreign_key="complaint.id", primary_key=True)
+    name: str = Field(default="", max_length=80)
+    phone: str = Field(default="", max_length=40)
+    email: str = Field(default="", max_length=120)
+    language: str = Field(default="en", max_length=8)
+    consent_at: datetime = _utc_field()
+    consent_by: uuid.UUID = Field(foreign_key="staff.id")
+
+    def __repr__(self) -> str:
+        # Contact details never reach a log or a traceback through repr().
+        return f"ComplaintContact(complaint_id={self.complaint_id}, <withheld>)"
+
+    __str__ = __repr__
+
+
+class ComplaintEvent(SQLModel, table=True):
+    """One line of a complaint's audit trail. Append-only: a database trigger
+    refuses UPDATE and DELETE (see migration 0003_complaints)."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("complaint_id", "seq", name="uq_complaint_event_complaint_seq"),
+    )
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    complaint_id: uuid.UUID = Field(foreign_key="complaint.id")
+    seq: int
+    at: datetime = _utc_field()
+    staff_id: uuid.UUID = Field(foreign_key="staff.id")
+    kind: str = Field(max_length=16)  # opened | state | assign | note | extend | resolution | contact
+    from_value: Optional[str] = Field(default=None, max_length=60)
+    to_value: Optional[str] = Field(default=None, max_length=60)
+    note: str = Field(default="", max_length=2000)

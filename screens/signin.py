@@ -52,9 +52,14 @@ class SignInScreen(Screen):
     def on_mount(self) -> None:
         self.call_after_refresh(self.app.screen_ready, "signin")
         if self.app.db is None:
-            self.run_worker(self._open_database(), exclusive=True, group="open")
+            # After the first paint: importing the database layer in a thread
+            # would otherwise compete with it for the interpreter.
+            self.call_after_refresh(self._start_opening)
         else:
             self._show_stations()
+
+    def _start_opening(self) -> None:
+        self.run_worker(self._open_database(), exclusive=True, group="open")
 
     async def _open_database(self) -> None:
         app = self.app

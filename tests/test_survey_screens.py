@@ -204,3 +204,74 @@ def test_raw_sql_sees_no_staff_on_survey_tables(db, office):
         for table in ("surveyresponse", "surveyanswer"):
             columns = {c["name"] for c in sa.inspect(conn).get_columns(table)}
             assert not {"staff_id", "shift_id"} & columns
+
+
+async def test_supervisor_sees_survey_results_with_the_domain_numbers(db, office, signed_in, db_url, clock):
+    from cxdesk.screens.survey_results import SurveyResultsScreen
+    from tests.test_surveys import _survey_many
+
+    _survey_many(db, office, signed_in)
+    app = counter_app(db_url, clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, *SUPERVISOR[::2])
+        await press(pilot, "f6")
+        screen = app.screen
+        assert isinstance(screen, SurveyResultsScreen)
+        await settle(pilot)
+        trust = screen.query_one("#results-drivers").get_row("trust")
+        assert trust[1:] == ["4", "0", "1", "0", "2", "1", "3.75", "75.0%", "68.8"]
+        volumes = str(screen.query_one("#results-volumes").render())
+        assert "served 6" in volumes and "offered the survey 5" in volumes and "respondents 4" in volumes
+        assert screen.query_one("#results-comments").row_count == 1
+        # Filter by service: the numbers follow.
+        screen.query_one("#results-service").value = "replacement_card"
+        await settle(pilot)
+        assert screen.query_one("#results-drivers").get_row("trust")[7] == "3.00"
+        await press(pilot, "escape")
+        assert type(app.screen).__name__ == "CounterScreen"
+
+
+async def test_clerk_cannot_open_survey_results(db, office, db_url, clock):
+    from cxdesk.screens.survey_results import SurveyResultsScreen
+
+    app = counter_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "f6")
+        assert not isinstance(app.screen, SurveyResultsScreen)
+
+
+async def test_likert_set_is_answered_with_number_keys_only(db, office, signed_in, db_url, clock):
+    from cxdesk.office import update_office
+
+    with db.session() as session:
+        update_office(session, office, name=office.name, timezone=office.timezone, survey_set="likert")
+    serve(db, office, signed_in, service="replacement_card")
+    app = counter_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "v")
+        assert "Replacement Social Security card" in str(app.screen.query_one("#survey-question").render())
+        await press(pilot, "5", "4", "3", "2", "1", "5", "4", "7", "enter")
+        assert app.screen.status == "completed"
+    invitation, response, answers = stored(db)
+    assert invitation.survey_set == "likert" and response.comment is None
+    scores = {q: s for (q, c), (s, _) in answers.items() if c == ""}
+    assert scores == {"satisfaction": 5, "trust": 4, "effectiveness": 3, "ease": 2, "efficiency": 1,
+                      "transparency": 5, "employee": 4}
+
+
+async def test_an_abandoned_pin_dialog_gives_the_survey_back(db, office, signed_in, db_url, clock):
+    serve(db, office, signed_in)
+    app = counter_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "v", "f9")
+        dialog = app.screen
+        assert isinstance(dialog, StaffPinDialog)
+        dialog._give_up()  # what its timer calls
+        await settle(pilot)
+        survey = app.screen
+        assert isinstance(survey, SurveyScreen) and survey.status is None
+        await press(pilot, "3")
+        assert survey.answers["trust"].score == 3

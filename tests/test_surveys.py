@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pathlib
 import random
 import re
 from datetime import timedelta
@@ -14,7 +15,7 @@ from sqlmodel import select
 from cxdesk import surveys
 from cxdesk.config import catalog_override_dir
 from cxdesk.errors import CxdeskError
-from cxdesk.models import SurveyAnswer, SurveyInvitation, SurveyResponse, Visit
+from cxdesk.models import SurveyAnswer, SurveyInvitation, SurveyResponse, Visit, new_id
 from cxdesk.office import get_station
 from cxdesk.surveys import Answer, ResultsFilter
 from cxdesk.visits import Finish, check_in, quick_log
@@ -72,7 +73,7 @@ def test_screen_code_asks_only_for_known_texts():
     # A text key used by a screen but absent from the data would be a blank on screen.
     used = set()
     for module in ("survey.py", "kiosk.py"):
-        source = (surveys.pathlib.Path(__file__).parents[1] / "screens" / module).read_text()
+        source = (pathlib.Path(__file__).parents[1] / "screens" / module).read_text()
         used |= set(re.findall(r'\.text\(\s*"([a-z_]+)"', source))
     assert used and used <= set(surveys.SCREEN_TEXTS)
 
@@ -95,7 +96,7 @@ def test_likert_set_fills_the_service_into_satisfaction_and_trust():
 def test_a_missing_spanish_text_is_refused_not_shown_blank():
     folder = catalog_override_dir()
     folder.mkdir(parents=True)
-    builtin = (surveys.pathlib.Path(__file__).parents[1] / "data" / "survey_likert.toml").read_text()
+    builtin = (pathlib.Path(__file__).parents[1] / "data" / "survey_likert.toml").read_text()
     (folder / "survey_likert.toml").write_text(
         builtin.replace('text_es = "Se atendió mi necesidad."\n', ""), encoding="utf-8")
     with pytest.raises(CxdeskError, match=r"question 'effectiveness' has no Spanish text \(text_es\)"):
@@ -105,7 +106,7 @@ def test_a_missing_spanish_text_is_refused_not_shown_blank():
 def test_a_spanish_text_copied_from_english_is_a_missing_translation():
     folder = catalog_override_dir()
     folder.mkdir(parents=True)
-    common = (surveys.pathlib.Path(__file__).parents[1] / "data" / "survey_common.toml").read_text()
+    common = (pathlib.Path(__file__).parents[1] / "data" / "survey_common.toml").read_text()
     (folder / "survey_common.toml").write_text(
         common.replace('thanks_title_es = "¡Gracias!"', 'thanks_title_es = "Thank you!"'), encoding="utf-8")
     with pytest.raises(CxdeskError, match="text 'thanks_title' has the same English and Spanish text"):
@@ -317,7 +318,7 @@ def test_demo_responses_are_realistic_and_insert_cleanly(db, office, signed_in):
     visits = []
     with db.session() as session:
         for n in range(1200):
-            visit_id = surveys.new_id()
+            visit_id = new_id()
             wait = 90 * 60 if n % 2 else 5 * 60
             language = "es" if n % 5 == 0 else "en"
             session.add(Visit(id=visit_id, office_id=office.id, day=base.day, seq=1000 + n, segment="retiree",
@@ -344,3 +345,125 @@ def test_demo_responses_are_realistic_and_insert_cleanly(db, office, signed_in):
         assert by_wait[90 * 60] < by_wait[5 * 60] - 0.5
         vol = surveys.volumes(session, office, ResultsFilter(DAY, DAY))
         assert vol.respondents == len(responses) and vol.offered == len(invitations)
+
+
+@pytest.mark.parametrize("period, expected", [
+    ("today", ("2026-11-24", "2026-11-24")),
+    ("week", ("2026-11-23", "2026-11-29")),
+    ("month", ("2026-11-01", "2026-11-30")),
+    ("quarter", ("2026-10-01", "2026-12-31")),  # FY2027 Q1
+    ("last_quarter", ("2026-07-01", "2026-09-30")),
+    ("fiscal_year", ("2026-10-01", "2027-09-30")),
+])
+def test_periods_are_office_local_days_and_fiscal_quarters(period, expected):
+    start, end = surveys.period_days(period, DAY)
+    assert (start.isoformat(), end.isoformat()) == expected
+
+
+def test_last_quarter_in_january_is_the_first_fiscal_quarter():
+    from datetime import date
+
+    assert surveys.period_days("last_quarter", date(2027, 1, 15)) == (date(2026, 10, 1), date(2026, 12, 31))
+
+
+@pytest.mark.postgres
+def test_survey_round_trip_and_results_on_postgresql(pg_url):
+    """Two sessions stand for the counter and the kiosk processes sharing the office database."""
+    from cxdesk.db import open_database
+    from cxdesk.staff import sign_in
+    from tests.conftest import CLERK, make_office
+
+    counter_db, kiosk_db = open_database(pg_url), open_database(pg_url)
+    try:
+        office = make_office(counter_db)
+        with counter_db.session() as session:
+            station = get_station(session, office, "W1")
+            who = sign_in(session, office, code=CLERK[0], pin=CLERK[2], station=station, now=FIXED_NOW)
+        visit = serve(counter_db, office, who, language="es")
+        with counter_db.session() as session:
+            sent = surveys.offer(session, office, visit.id, mode=surveys.KIOSK, station=station, now=FIXED_NOW)
+        with kiosk_db.session() as session:
+            run = surveys.claim_for_kiosk(session, office, station, FIXED_NOW)
+            assert run.invitation_id == sent.invitation_id and run.language == "es"
+            assert surveys.claim_for_kiosk(session, office, station, FIXED_NOW) is None
+            surveys.finish(session, run.invitation_id, answer_all(run, 5), language="es",
+                           ended_early=False, now=FIXED_NOW)
+        with counter_db.session() as session:
+            res = surveys.results(session, office, ResultsFilter(DAY, DAY))
+        assert res.volumes == surveys.Volumes(1, 1, 1)
+        assert next(d for d in res.drivers if d.question == "trust").point_scale == Decimal("5.00")
+    finally:
+        counter_db.dispose()
+        kiosk_db.dispose()
+
+
+def test_a_kiosk_survey_never_shown_is_not_counted_as_offered(db, office, signed_in):
+    visit = serve(db, office, signed_in)
+    with db.session() as session:
+        station = get_station(session, office, "W1")
+        surveys.offer(session, office, visit.id, mode=surveys.KIOSK, station=station, now=FIXED_NOW)
+        assert surveys.volumes(session, office, ResultsFilter(DAY, DAY)).offered == 0
+        surveys.claim_for_kiosk(session, office, station, FIXED_NOW)
+        assert surveys.volumes(session, office, ResultsFilter(DAY, DAY)).offered == 1
+
+
+def test_kiosk_command_refuses_an_unknown_station(db, office, db_url):
+    from click.testing import CliRunner
+
+    from cxdesk.cli import main
+
+    result = CliRunner().invoke(main, ["kiosk", "--station", "W9", "--db", db_url])
+    assert result.exit_code == 2
+    assert "No station 'W9' in this office." in result.output
+
+
+def test_demo_generator_adds_surveys_through_the_extender_hook(db_url):
+    from cxdesk.db import open_database
+    from cxdesk.demo import generate, load_extenders
+    from cxdesk.office import get_office
+
+    database = open_database(db_url)
+    try:
+        generate(database, days=3, seed=5, now=FIXED_NOW,
+                 extenders=load_extenders(["cxdesk.surveys:DEMO_EXTENDER"]))
+        with database.session() as session:
+            office = get_office(session)
+            first = FIXED_NOW.date() - timedelta(days=10)
+            vol = surveys.volumes(session, office, ResultsFilter(first, FIXED_NOW.date()))
+            assert vol.served > 100
+            assert 0.3 <= vol.respondents / vol.served <= 0.5
+            late = session.exec(select(SurveyInvitation).where(SurveyInvitation.offered_at > FIXED_NOW)).all()
+            assert late == []
+            res = surveys.results(session, office, ResultsFilter(first, FIXED_NOW.date()))
+            trust = next(d for d in res.drivers if d.question == "trust")
+            assert Decimal("3.0") < trust.point_scale < Decimal("4.6")
+    finally:
+        database.dispose()
+
+
+def test_a11_summary_per_service_matches_the_results_view(db, office, signed_in):
+    _survey_many(db, office, signed_in)
+    with db.session() as session:
+        rows = {row.service: row for row in surveys.a11_summary(session, office, DAY, DAY)}
+        card = surveys.results(session, office, ResultsFilter(DAY, DAY, service="replacement_card"))
+    assert set(rows) == {"change_address", "replacement_card"}
+    assert rows["change_address"].volumes == surveys.Volumes(4, 3, 2)  # one skipped, one never offered
+    assert rows["replacement_card"].volumes == card.volumes
+    assert rows["replacement_card"].point_scale("trust") == Decimal("3.00")
+    assert rows["change_address"].point_scale("trust") == Decimal("4.50")
+    # The current set asks only trust on the 1-5 scale; the Likert drivers are absent.
+    assert rows["change_address"].point_scale("satisfied") is None
+
+
+def test_touchpoints_rows_have_the_csv_columns_and_values(db, office, signed_in):
+    _survey_many(db, office, signed_in)
+    with db.session() as session:
+        rows = list(surveys.touchpoints_responses(session, office, DAY, DAY))
+    assert len(rows) == 4
+    expected_columns = ["external_id", "question_1",
+                        *(f"positive_{d}" for d in surveys.TOUCHPOINTS_DRIVERS),
+                        *(f"negative_{d}" for d in surveys.TOUCHPOINTS_DRIVERS), "question_4"]
+    assert all(sorted(row) == sorted(expected_columns) for row in rows)
+    assert sorted(row["question_1"] for row in rows) == [2, 4, 4, 5]
+    assert all(row["positive_effectiveness"] == 1 and row["positive_ease"] == 0 for row in rows)
+    assert [row["question_4"] for row in rows if row["question_4"]] == ["Too slow"]

@@ -17,7 +17,8 @@ from importlib import resources
 
 from cxdesk.errors import CxdeskError
 
-CATALOG_NAMES = ("services", "segments", "outcomes", "referrals", "not_served_reasons", "channels")
+CATALOG_NAMES = ("services", "segments", "outcomes", "referrals", "not_served_reasons", "channels",
+                 "complaint_categories")
 
 # Channel codes accepted by the Touchpoints CX data collection (A-11 Section 280).
 TOUCHPOINTS_CHANNELS: tuple[str, ...] = (
@@ -49,6 +50,7 @@ _ITEM_NOUNS = {
     "referrals": "referral target",
     "not_served_reasons": "not-served reason",
     "channels": "channel",
+    "complaint_categories": "complaint category",
 }
 
 # Keys other code relies on, per catalog: the counter shows minutes, the demo

@@ -106,3 +106,5 @@ def paths(ctx: click.Context) -> None:
 
 # Commands of later features register themselves here (demo, kiosk, complaints ...).
 from cxdesk import cli_demo  # noqa: E402,F401  (registers `demo`)
+from cxdesk import cli_complaints  # noqa: E402,F401  (registers `complaints`)
+from cxdesk import cli_survey  # noqa: E402,F401  (registers `kiosk`)

@@ -33,6 +33,10 @@ T = TypeVar("T")
 
 # Actions a customer holding the keyboard may still trigger (none of them staff's).
 CUSTOMER_SAFE_ACTIONS = frozenset({"focus_next", "focus_previous"})
+# Staff actions that make sense only once someone has signed in at this station.
+SIGNED_IN_ACTIONS = frozenset({"staff_settings", "sign_out", "open_complaint", "complaints",
+                               "survey_results"})
+SUPERVISOR_ACTIONS = frozenset({"staff_settings", "survey_results"})
 
 
 class CxdeskApp(App):
@@ -46,13 +50,22 @@ class CxdeskApp(App):
         Binding("f1", "help", "Help", tooltip="Every key of this screen, with what it does.",
                 id="help", priority=True),
         # --- complaint hooks
+        Binding("f2", "open_complaint", "Complaint", tooltip="Open a complaint (linked to the visit at the counter).",
+                id="open-complaint", priority=True),
+        Binding("f7", "complaints", "Complaints",
+                tooltip="The complaints queue: mine and the office's, soonest deadline first.",
+                id="complaints", priority=True),
         Binding("f5", "staff_settings", "Staff", tooltip="Staff, stations and office settings (supervisors).",
                 id="staff-settings", priority=True),
         # --- survey hooks
+        Binding("f6", "survey_results", "Survey results",
+                tooltip="Customer survey results by period, service and segment (supervisors).",
+                id="survey-results", priority=True),
         Binding("f10", "sign_out", "Sign out", tooltip="Close your shift and return to sign-in.",
                 id="sign-out", priority=True),
+        # Quit is in the help screen and palette; the footer keeps its room for counter keys.
         Binding("ctrl+q", "quit", "Quit", tooltip="Close the shift and quit cxdesk.", id="quit",
-                priority=True),
+                priority=True, show=False),
     ]
 
     def __init__(
@@ -172,7 +185,9 @@ class CxdeskApp(App):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if getattr(self.screen, "CUSTOMER_FACING", False) and action not in CUSTOMER_SAFE_ACTIONS:
             return False
-        if action in ("staff_settings", "sign_out") and self.signed_in is None:
+        if action in SIGNED_IN_ACTIONS and self.signed_in is None:
+            return False
+        if action in SUPERVISOR_ACTIONS and not self.is_supervisor:
             return False
         if action == "command_palette" and self.signed_in is None and self.office is not None:
             return False
@@ -191,6 +206,16 @@ class CxdeskApp(App):
             return
         self.push_screen(HelpScreen(self.screen))
 
+    def action_open_complaint(self) -> None:
+        from cxdesk.screens.complaints import open_intake
+
+        open_intake(self)
+
+    def action_complaints(self) -> None:
+        from cxdesk.screens.complaints import open_queue
+
+        open_queue(self)
+
     def action_staff_settings(self) -> None:
         from cxdesk.screens.staff import StaffScreen
 
@@ -199,6 +224,16 @@ class CxdeskApp(App):
             return
         if not isinstance(self.screen, StaffScreen):
             self.push_screen(StaffScreen())
+
+    # --- survey hooks
+    def action_survey_results(self) -> None:
+        from cxdesk.screens.survey_results import SurveyResultsScreen
+
+        if not self.is_supervisor:
+            self.notify("Survey results are for supervisors.", severity="warning")
+            return
+        if not isinstance(self.screen, SurveyResultsScreen):
+            self.push_screen(SurveyResultsScreen())
 
     def action_sign_out(self) -> None:
         from cxdesk.screens.signin import SignInScreen

@@ -75,7 +75,8 @@ class CounterScreen(Screen):
                 id="left-line", show=False),
         # --- survey hooks
         Binding("v", "offer_survey", "Survey",
-                tooltip="Hand the customer the survey for the visit just finished here.", id="offer-survey"),
+                tooltip="Hand the customer the survey for the visit just finished here (F9 + your PIN "
+                        "takes the screen back early).", id="offer-survey"),
         Binding("k", "send_survey_to_kiosk", "Kiosk survey",
                 tooltip="Send the survey for the visit just finished here to this station's kiosk.",
                 id="send-survey-to-kiosk"),

@@ -396,6 +396,11 @@ def test_complaint_acknowledged_late_is_overdue(db, office, people):
         assert (row.due.status, row.due.symbol, row.due.text) == ("overdue", "▲", "OVERDUE 1 working day")
         [row] = cx.list_complaints(session, office, date(2026, 11, 30))
         assert (row.due.status, row.due.symbol, row.due.text) == ("due_today", "●", "DUE TODAY")
+        late = datetime(2026, 12, 1, 15, 0, tzinfo=timezone.utc)
+        cx.acknowledge(session, complaint.id, people[1], late)
+        assert cx.view_complaint(session, office, complaint.id, people[1], date(2026, 12, 1)).acknowledged_late
+        assert not cx.view_complaint(session, office, open_one(db, office, people[1]).id, people[1],
+                                     TODAY).acknowledged_late
 
 
 # --- extension, notes, assignment -------------------------------------------------
@@ -789,3 +794,32 @@ def test_cli_bad_input_exits_2_with_a_message(db_url, filed, args, input, messag
 def test_cli_on_a_database_without_office(db_url, db):
     result = run_cli(db_url)
     assert result.exit_code == 2 and "has no office yet" in result.output
+
+
+def test_demo_generator_fills_complaints_through_its_extender(tmp_path):
+    from cxdesk import demo
+    from cxdesk.db import open_database
+
+    database = open_database(f"sqlite:///{tmp_path / 'demo.db'}")
+    try:
+        extender = cx.DEMO_EXTENDER
+        assert extender.name == "complaints" and "cxdesk.complaints:DEMO_EXTENDER" in demo.EXTENDERS
+        demo.generate(database, days=10, seed=5, now=FIXED_NOW + timedelta(hours=2), extenders=[extender])
+        with database.session() as session:
+            office = session.exec(select(Office)).one()
+            made = list(session.exec(select(Complaint)))
+            assert len(made) == 24
+            assert set(cx.STATES) <= {c.state for c in made}
+            assert any(c.visit_id for c in made)
+            assert all(c.reference.startswith(office.code + "-") for c in made)
+            assert cx.complaint_counts(session, office, TODAY).overdue >= 1
+    finally:
+        database.dispose()
+
+
+def test_find_by_reference_reads_what_the_customer_quotes(db, office, people):
+    complaint = open_one(db, office, people[1])
+    with db.session() as session:
+        assert cx.find_by_reference(session, office, " chi01-20261124-001 ").id == complaint.id
+        with pytest.raises(CxdeskError, match="No complaint CHI01-20261124-999 in this office"):
+            cx.find_by_reference(session, office, "CHI01-20261124-999")

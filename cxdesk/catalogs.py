@@ -12,6 +12,7 @@ import pathlib
 import re
 import tomllib
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -115,19 +116,7 @@ def load_catalog(name: str, override_dir: pathlib.Path | str | os.PathLike[str] 
     """The catalog ``name``: ``override_dir/<name>.toml`` if it exists, else the built-in."""
     if name not in CATALOG_NAMES:
         raise CxdeskError(f"No catalog named '{name}' (known: {', '.join(CATALOG_NAMES)}).")
-    if override_dir is not None:
-        path = pathlib.Path(override_dir) / f"{name}.toml"
-        try:
-            stat = path.stat()
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            raise CxdeskError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
-        else:
-            # The file's stamp is part of the key, so an edited override is
-            # picked up while an unchanged one costs a single stat().
-            return _load_override(name, path, (stat.st_mtime_ns, stat.st_size))
-    return _load_builtin(name)
+    return load_data_file(f"{name}.toml", _CATALOG_PARSERS[name], override_dir)
 
 
 def load_all(override_dir: pathlib.Path | str | os.PathLike[str] | None = None) -> dict[str, Catalog]:
@@ -135,21 +124,55 @@ def load_all(override_dir: pathlib.Path | str | os.PathLike[str] | None = None) 
     return {name: load_catalog(name, override_dir) for name in CATALOG_NAMES}
 
 
+T = TypeVar("T")
+# parse(text, where, source): ``where`` names the file in errors, ``source`` is
+# "built-in" or the override's path.
+Parser = Callable[[str, str, str], T]
+
+
+def load_data_file(filename: str, parse: Parser[T],
+                   override_dir: pathlib.Path | str | os.PathLike[str] | None = None) -> T:
+    """A data file of ``cxdesk.data``, or the supervisor's file of the same name in ``override_dir``.
+
+    Parsed results are cached; the override's stamp is part of the key, so an
+    edited file is picked up while an unchanged one costs a single stat().
+    """
+    if override_dir is not None:
+        path = pathlib.Path(override_dir) / filename
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise CxdeskError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
+        else:
+            return _parse_override(parse, path, (stat.st_mtime_ns, stat.st_size))
+    return _parse_builtin(parse, filename)
+
+
 @functools.lru_cache(maxsize=None)
-def _load_builtin(name: str) -> Catalog:
-    text = resources.files("cxdesk.data").joinpath(f"{name}.toml").read_text(encoding="utf-8")
-    return _parse(name, text, f"{name}.toml", "built-in")
+def _parse_builtin(parse: Parser[T], filename: str) -> T:
+    text = resources.files("cxdesk.data").joinpath(filename).read_text(encoding="utf-8")
+    return parse(text, filename, "built-in")
 
 
 @functools.lru_cache(maxsize=64)
-def _load_override(name: str, path: pathlib.Path, stamp: tuple[int, int]) -> Catalog:
+def _parse_override(parse: Parser[T], path: pathlib.Path, _stamp: tuple[int, int]) -> T:
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
         raise CxdeskError(f"{path}: not UTF-8 text.") from None
     except OSError as exc:
         raise CxdeskError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
-    return _parse(name, text, str(path), str(path))
+    return parse(text, str(path), str(path))
+
+
+def toml_document(text: str, where: str, _source: str = "") -> dict:
+    """Parse TOML text; a syntax error names the file."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CxdeskError(f"{where}: not valid TOML ({exc}).") from None
 
 
 def _parse(name: str, text: str, where: str, source: str) -> Catalog:
@@ -158,11 +181,7 @@ def _parse(name: str, text: str, where: str, source: str) -> Catalog:
     def fail(reason: str) -> CxdeskError:
         return CxdeskError(f"{where}: {reason}")
 
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise fail(f"not valid TOML ({exc}).") from None
-
+    document = toml_document(text, where)
     unexpected = sorted(set(document) - {"item"})
     if unexpected:
         raise fail(f"unexpected key '{unexpected[0]}' (write each entry as an [[item]] table).")
@@ -224,3 +243,7 @@ def _parse_item(
         raise fail(f"item {number} has requires = {extra['requires']!r}; it must be 'referral' or 'reason'.")
 
     return CatalogItem(code=code, labels=labels, extra=extra)
+
+
+# One parser object per catalog, made once, so the load caches can key on it.
+_CATALOG_PARSERS = {name: functools.partial(_parse, name) for name in CATALOG_NAMES}

@@ -8,12 +8,10 @@ import functools
 import pathlib
 import random
 import re
-import tomllib
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from importlib import resources
 
 import holidays
 import sqlalchemy as sa
@@ -21,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from cxdesk.catalogs import CatalogItem, load_catalog
+from cxdesk.catalogs import CatalogItem, load_catalog, load_data_file, toml_document
 from cxdesk.clock import local_day, office_zone
 from cxdesk.config import catalog_override_dir
 from cxdesk.errors import CxdeskError
@@ -108,27 +106,8 @@ def _pick(items: Iterable[CatalogItem], code: str, what: str) -> CatalogItem:
 
 def load_settings(override_dir: pathlib.Path | None = None) -> ComplaintSettings:
     """``complaints.toml`` from the override folder if there is one, else the built-in."""
-    folder = catalog_override_dir() if override_dir is None else pathlib.Path(override_dir)
-    path = folder / "complaints.toml"
-    if path.is_file():
-        stat = path.stat()
-        return _settings_from_file(path, stat.st_mtime_ns, stat.st_size)
-    return _builtin_settings()
-
-
-@functools.lru_cache(maxsize=1)
-def _builtin_settings() -> ComplaintSettings:
-    text = resources.files("cxdesk.data").joinpath("complaints.toml").read_text(encoding="utf-8")
-    return parse_settings(text, "complaints.toml", "built-in")
-
-
-@functools.lru_cache(maxsize=8)
-def _settings_from_file(path: pathlib.Path, _mtime: int, _size: int) -> ComplaintSettings:
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CxdeskError(f"{path}: cannot be read ({getattr(exc, 'strerror', None) or exc}).") from None
-    return parse_settings(text, str(path), str(path))
+    folder = catalog_override_dir() if override_dir is None else override_dir
+    return load_data_file("complaints.toml", parse_settings, folder)
 
 
 def parse_settings(text: str, where: str, source: str) -> ComplaintSettings:
@@ -137,10 +116,7 @@ def parse_settings(text: str, where: str, source: str) -> ComplaintSettings:
     def fail(reason: str) -> CxdeskError:
         return CxdeskError(f"{where}: {reason}")
 
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise fail(f"not valid TOML ({exc}).") from None
+    document = toml_document(text, where)
     deadlines = document.get("deadlines")
     if not isinstance(deadlines, dict):
         raise fail("no [deadlines] table.")

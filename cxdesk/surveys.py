@@ -4,21 +4,17 @@ responses, and the results and volumes a supervisor and the quarterly A-11 data 
 
 from __future__ import annotations
 
-import functools
-import pathlib
 import random
-import tomllib
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from importlib import resources
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from cxdesk.catalogs import load_catalog
+from cxdesk.catalogs import load_catalog, load_data_file, toml_document
 from cxdesk.clock import local_day, office_zone
 from cxdesk.config import catalog_override_dir
 from cxdesk.errors import CxdeskError
@@ -160,36 +156,11 @@ def load_survey_texts() -> SurveyTexts:
 
 
 def _read(name: str) -> tuple[dict, str]:
-    path = catalog_override_dir() / f"{name}.toml"
-    try:
-        stat = path.stat()
-    except OSError:
-        return _read_builtin(name)
-    return _read_override(path, (stat.st_mtime_ns, stat.st_size))
+    return load_data_file(f"{name}.toml", _document_and_where, catalog_override_dir())
 
 
-@functools.lru_cache(maxsize=None)
-def _read_builtin(name: str) -> tuple[dict, str]:
-    text = resources.files("cxdesk.data").joinpath(f"{name}.toml").read_text(encoding="utf-8")
-    return _toml(text, f"{name}.toml"), f"{name}.toml"
-
-
-@functools.lru_cache(maxsize=16)
-def _read_override(path: pathlib.Path, _stamp: tuple[int, int]) -> tuple[dict, str]:
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        raise CxdeskError(f"{path}: not UTF-8 text.") from None
-    except OSError as exc:
-        raise CxdeskError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
-    return _toml(text, str(path)), str(path)
-
-
-def _toml(text: str, where: str) -> dict:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CxdeskError(f"{where}: not valid TOML ({exc}).") from None
+def _document_and_where(text: str, where: str, _source: str) -> tuple[dict, str]:
+    return toml_document(text, where), where
 
 
 def _translations(entry: Mapping, prefix: str, where: str, what: str) -> dict[str, str]:

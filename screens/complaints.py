@@ -633,7 +633,7 @@ class ComplaintDetailScreen(Screen):
     def action_extend(self) -> None:
         from cxdesk import complaints as cx
 
-        app, complaint_id, who, now = self.app, self.complaint_id, self.app.signed_in.staff, self.app.now()
+        complaint_id, who, now = self.complaint_id, self.app.signed_in.staff, self.app.now()
         self._push(StepDialog(
             f"Extend the deadline of {self.view.complaint.reference}", lambda v: lambda session: cx.extend(
                 session, complaint_id, who, days=v["days"], reason=v["text"], customer_told=v["told"], now=now),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 from datetime import date, datetime, timedelta, timezone
+from importlib import resources
 
 import pytest
 import sqlalchemy as sa
@@ -628,7 +629,7 @@ def test_settings_ship_the_good_practice_deadlines():
 def test_office_can_override_the_deadlines(db, office, people, cxdesk_home):
     from cxdesk.config import catalog_override_dir
 
-    text = cx.resources.files("cxdesk.data").joinpath("complaints.toml").read_text(encoding="utf-8")
+    text = resources.files("cxdesk.data").joinpath("complaints.toml").read_text(encoding="utf-8")
     folder = catalog_override_dir()
     folder.mkdir(parents=True)
     (folder / "complaints.toml").write_text(text.replace("acknowledge = 3", "acknowledge = 1"), encoding="utf-8")
@@ -647,7 +648,7 @@ def test_office_can_override_the_deadlines(db, office, people, cxdesk_home):
     ],
 )
 def test_bad_settings_are_refused_with_file_and_reason(tmp_path, edit, reason):
-    text = cx.resources.files("cxdesk.data").joinpath("complaints.toml").read_text(encoding="utf-8")
+    text = resources.files("cxdesk.data").joinpath("complaints.toml").read_text(encoding="utf-8")
     (tmp_path / "complaints.toml").write_text(text.replace(*edit, 1), encoding="utf-8")
     with pytest.raises(CxdeskError) as caught:
         cx.load_settings(tmp_path)

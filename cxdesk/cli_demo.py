@@ -31,7 +31,7 @@ def demo(ctx: click.Context, db_url: str | None, days: int, seed: int, reset: bo
     from cxdesk.clock import utcnow
     from cxdesk.config import demo_db_url, resolve_db_url
     from cxdesk.db import describe_url
-    from cxdesk.demo import DEMO_HINT, build
+    from cxdesk.demo import DEMO_HINT, build, top_up_line
 
     explicit = db_url or ctx.obj.get("db_url")
     url = resolve_db_url(explicit) if explicit else demo_db_url()
@@ -65,6 +65,7 @@ def demo(ctx: click.Context, db_url: str | None, days: int, seed: int, reset: bo
             f"{waiting}; took {summary.seconds:.1f} s."
         )
     if open_app and not no_ui:
+        top_up_line(url, now=utcnow(), seed=seed)
         run_app(url, demo_hint=DEMO_HINT)
     elif not no_ui:
         click.echo(DEMO_HINT)

@@ -688,3 +688,37 @@ def build(url: str, *, days: int = 30, seed: int = 12862, now: datetime, reset: 
         return generate(db, days=days, seed=seed, now=now, progress=progress)
     finally:
         db.dispose()
+
+
+# A demo opened outside opening hours, or on a later day, would show an empty
+# counter. Before opening the app the line is topped up as if the office were
+# open right now: customers who arrived over the last hour or so.
+LIVE_LINE = 8
+
+
+def top_up_line(url: str, *, now: datetime, seed: int = 12862) -> int:
+    """Check in customers until today's line has ``LIVE_LINE`` waiting; returns how many were added."""
+    from cxdesk import visits
+
+    db = open_database(url)
+    try:
+        with db.session() as session:
+            office = office_in(db)
+            if office is None:
+                return 0
+            waiting = len(visits.waiting_line(session, office, now))
+            missing = max(LIVE_LINE - waiting, 0)
+            rng = random.Random(f"{seed}-live-{local_day(now, office_zone(office.timezone))}")
+            catalogs = _Catalogs()
+            for index in range(missing):
+                arrived = now - timedelta(minutes=rng.uniform(2, 75))
+                due = index == 0 and waiting == 0
+                visits.check_in(
+                    session, office,
+                    segment=catalogs.segments.pick(rng), service=catalogs.services.pick(rng),
+                    appointment_at=now + timedelta(minutes=5) if due else None,
+                    language="es" if rng.random() < 0.2 else "en", now=arrived,
+                )
+            return missing
+    finally:
+        db.dispose()

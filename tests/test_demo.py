@@ -319,3 +319,22 @@ def test_demo_command_fills_postgresql(pg_url):
 
 def test_registered_extenders_load():
     assert all(isinstance(extender, demo.DemoExtender) for extender in demo.load_extenders())
+
+
+def test_opening_the_demo_at_night_still_shows_a_live_line(tmp_path):
+    """`make run` at any hour is demo-ready: the line is topped up as if the office were open."""
+    url = f"sqlite:///{tmp_path / 'night.db'}"
+    night = datetime(2026, 11, 25, 8, 30, tzinfo=timezone.utc)  # 02:30 in Springfield
+    demo.build(url, days=3, seed=1, now=night)
+    assert demo.top_up_line(url, now=night) == demo.LIVE_LINE
+    assert demo.top_up_line(url, now=night) == 0  # already full: nothing more
+    database = open_database(url)
+    with database.session() as session:
+        from cxdesk import visits
+
+        office = demo.office_in(database)
+        line = visits.waiting_line(session, office, night)
+    database.dispose()
+    assert len(line) == demo.LIVE_LINE
+    assert line[0].appointment_at is not None  # an appointment due heads the line
+    assert all(entry.arrived_at <= night for entry in line)

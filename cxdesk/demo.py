@@ -710,8 +710,9 @@ def top_up_line(url: str, *, now: datetime, seed: int = 12862) -> int:
             missing = max(LIVE_LINE - waiting, 0)
             rng = random.Random(f"{seed}-live-{local_day(now, office_zone(office.timezone))}")
             catalogs = _Catalogs()
-            for index in range(missing):
-                arrived = now - timedelta(minutes=rng.uniform(2, 75))
+            # Tickets are numbered in arrival order, as at a real check-in desk.
+            arrivals = sorted(now - timedelta(minutes=rng.uniform(2, 75)) for _ in range(missing))
+            for index, arrived in enumerate(arrivals):
                 due = index == 0 and waiting == 0
                 visits.check_in(
                     session, office,

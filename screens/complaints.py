@@ -19,7 +19,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, Static
 
 from cxdesk.screens.dialogs import LANGUAGES, Dialog, catalog
-from cxdesk.screens.widgets import MessageLine, NumberedChoice
+from cxdesk.screens.widgets import MessageLine, NumberedChoice, TickBox
 
 if TYPE_CHECKING:
     from cxdesk.catalogs import Catalog
@@ -150,7 +150,7 @@ class ComplaintIntakeScreen(Dialog):
             yield Input(id="what", max_length=2000)
             yield Label("What the customer wants done")
             yield Input(id="wanted", max_length=1000)
-            yield Checkbox("Customer agrees we keep contact details to reply (consent)", id="consent")
+            yield TickBox("Customer agrees we keep contact details to reply (consent)", id="consent")
             with Horizontal(classes="columns short", id="contact"):
                 with Vertical():
                     yield Label("Name")
@@ -433,7 +433,7 @@ class StepDialog(Dialog):
                 yield Label(self.text + ("" if self.text_required else " (optional)"))
                 yield Input(id="text", max_length=2000)
             if self.told:
-                yield Checkbox("The customer has been told", id="told")
+                yield TickBox("The customer has been told", id="told")
             yield MessageLine(id="message")
             yield Static("Enter or Ctrl+S saves · Escape cancels", classes="hint")
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from textual import events
 from textual.message import Message
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Checkbox, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 
@@ -140,3 +140,11 @@ class FormInput(Input):
 
     async def _previous(self) -> None:
         self.screen.focus_previous()
+
+
+class TickBox(Checkbox):
+    """A checkbox whose state reads without colour: ✔ when ticked, blank when not."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # noqa: N802 - Textual's class attribute name
+        return "✔" if self.value else " "

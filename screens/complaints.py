@@ -577,18 +577,20 @@ class ComplaintDetailScreen(Screen):
         self.query_one("#trail", Static).update(Text("\n").join(entries))
         self.refresh_bindings()
 
+    # Steps that are not allowed now are hidden from the footer (not only greyed):
+    # the detail panel says which state the complaint is in and why.
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.view is None:
-            return True if action == "back" else None
+            return action == "back"
         if action == "step":
-            return True if parameters and parameters[0] in self.view.actions else None
+            return bool(parameters) and parameters[0] in self.view.actions
         if action in ("extend",):
             from cxdesk.complaints import OPEN_STATES, RECEIVED
 
             state = self.view.complaint.state
-            return True if state in OPEN_STATES and state != RECEIVED else None
+            return state in OPEN_STATES and state != RECEIVED
         if action == "assign":
-            return True if self.view.complaint.state != "closed" else None
+            return self.view.complaint.state != "closed"
         return True
 
     def action_back(self) -> None:

@@ -85,6 +85,8 @@ class SurveyScreen(Screen[str]):
         yield Static("", id="survey-keys")
 
     def on_mount(self) -> None:
+        # Staff messages ("Saved A012.") are not for the customer's eyes.
+        self.app.clear_notifications()
         self.query_one("#survey-thanks").display = False
         self._show()
         self._touch()
@@ -321,7 +323,14 @@ class SurveyScreen(Screen[str]):
                 self.dismiss(status)
                 return
             self._show()
-            self.set_timer(app_thanks_seconds(app), lambda: self.is_current and self.dismiss(status))
+
+            def back_to_staff() -> None:
+                # Not a lambda: the timer awaits what its callback returns, and
+                # awaiting dismiss() from the screen's own handler is an error.
+                if self.is_current:
+                    self.dismiss(status)
+
+            self.set_timer(app_thanks_seconds(app), back_to_staff)
 
         def failed(exc) -> None:
             # The customer is not the one to fix this: the clerk sees why, the screen goes back.

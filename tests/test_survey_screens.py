@@ -65,6 +65,29 @@ async def test_handover_answers_in_both_languages_land_in_the_database(db, offic
     assert answers[("wish", "new_service")] == (None, "Citas por la tarde")
 
 
+async def test_thank_you_returns_to_the_counter_by_itself(db, office, signed_in, db_url, clock):
+    """The thank-you's own timer hands the screen back (no key), and the app keeps running."""
+    serve(db, office, signed_in)
+    app = make_app(db_url, clock)
+    app.survey_thanks_seconds = 0.01
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "v")
+        assert isinstance(app.screen, SurveyScreen)
+        await press(pilot, "escape")  # the customer ends the survey at once
+        await settle(pilot)
+        # A timer is the feature under test, so the test gives it loop turns
+        # (a 10 ms timer fires within one of them); bounded, not a fixed sleep.
+        for _ in range(20):
+            if type(app.screen).__name__ == "CounterScreen":
+                break
+            await pilot.pause(0.05)
+        assert type(app.screen).__name__ == "CounterScreen"
+        assert app.is_running
+    invitation, _response, _answers = stored(db)
+    assert invitation.status == "skipped"
+
+
 async def test_customer_cannot_reach_staff_screens_bindings_or_palette(db, office, signed_in, db_url, clock):
     serve(db, office, signed_in)
     app = counter_app(db_url, clock)

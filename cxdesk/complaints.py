@@ -4,7 +4,6 @@ deadlines, the lifecycle with its append-only trail, and who may see contact det
 
 from __future__ import annotations
 
-import functools
 import pathlib
 import random
 import re
@@ -13,7 +12,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-import holidays
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -23,6 +21,7 @@ from cxdesk.catalogs import CatalogItem, load_catalog, load_data_file, toml_docu
 from cxdesk.clock import local_day, office_zone
 from cxdesk.config import catalog_override_dir
 from cxdesk.errors import CxdeskError
+from cxdesk.workdays import add_working_days, is_working_day, working_days_between  # noqa: F401 (API)
 from cxdesk.models import Complaint, ComplaintContact, ComplaintEvent, Office, Staff, Visit
 
 RECEIVED = "received"
@@ -151,44 +150,7 @@ def categories():
     return load_catalog("complaint_categories", catalog_override_dir())
 
 
-# --- working days --------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=32)
-def _federal_holidays(year: int) -> frozenset[date]:
-    # holidays.US without a state is the federal list (the "public" category),
-    # observed days included: July 4 2026 falls on a Saturday, so Friday July 3
-    # is the day off.
-    return frozenset(holidays.US(years=year))
-
-
-def is_working_day(day: date) -> bool:
-    """Monday to Friday and not a US federal holiday (observed)."""
-    return day.weekday() < 5 and day not in _federal_holidays(day.year)
-
-
-def add_working_days(start: date, days: int) -> date:
-    """The ``days``-th working day after ``start`` (the day of receipt is day 0)."""
-    if days < 0:
-        raise ValueError("days must not be negative")
-    day = start
-    while days:
-        day += timedelta(days=1)
-        if is_working_day(day):
-            days -= 1
-    return day
-
-
-def working_days_between(start: date, end: date) -> int:
-    """Working days after ``start`` up to and including ``end`` (negative if end is earlier)."""
-    if end < start:
-        return -working_days_between(end, start)
-    count = 0
-    day = start
-    while day < end:
-        day += timedelta(days=1)
-        count += is_working_day(day)
-    return count
+# --- working days: see cxdesk.workdays ------------------------------------------
 
 
 def office_today(office: Office, now: datetime) -> date:

@@ -17,7 +17,6 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import holidays
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
@@ -27,6 +26,7 @@ from cxdesk.errors import CxdeskError
 from cxdesk.models import Office, Shift, Staff, Station, Visit, VisitChannelOffer
 from cxdesk.staff import check_new_pin, hash_pin
 from cxdesk.visits import CALLED, DONE, LEFT, NO_SHOW, ON_HOLD, SERVING, WAITING, catalog
+from cxdesk.workdays import federal_holidays, is_working_day
 
 OFFICE_CODE = "DEMO1"
 OFFICE_NAME = "Springfield Field Office"
@@ -105,21 +105,14 @@ Progress = Callable[[int, int], None]
 # --- the calendar ------------------------------------------------------------------
 
 
-def _federal_holidays(first_year: int, last_year: int):
-    return holidays.country_holidays("US", years=range(first_year, last_year + 1))
-
-
 def working_days(last: date, count: int) -> list[date]:
     """The ``count`` working days ending at ``last`` (included if it is one), oldest first."""
     if count < 1:
         raise CxdeskError("The demo needs at least one working day (--days 1 or more).")
-    # About 250 working days a year; the holiday table gets room to spare.
-    span_years = count // 240 + 2
-    federal = _federal_holidays(last.year - span_years, last.year)
     days: list[date] = []
     day = last
     while len(days) < count:
-        if day.weekday() < 5 and day not in federal:
+        if is_working_day(day):
             days.append(day)
         day -= timedelta(days=1)
     days.reverse()
@@ -551,7 +544,8 @@ def generate(db: Database, *, days: int = 30, seed: int = 12862, now: datetime,
     zone = office_zone(OFFICE_TIMEZONE)
     calendar = working_days(local_day(now, zone), days)
     rng = random.Random(seed)
-    federal = _federal_holidays(calendar[0].year - 1, calendar[-1].year)
+    federal = {day for year in range(calendar[0].year - 1, calendar[-1].year + 1)
+               for day in federal_holidays(year)}
     after_holiday = {day + timedelta(days=3 if day.weekday() == 4 else 1) for day in federal}
 
     with db.session() as session:

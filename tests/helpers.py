@@ -38,3 +38,22 @@ def steady(app) -> None:
     for widget in app.screen.query(Input):
         widget.cursor_blink = False
     app.clear_notifications()
+
+
+def after(*keys: str, code: str = "CLK1", pin: str = "1357", sign_in_first: bool = True,
+          typed: str = ""):
+    """A ``run_before`` for snap_compare: sign in, press ``keys`` (each settled),
+    type ``typed`` into the focused field, then hold the screen steady."""
+
+    async def run_before(pilot) -> None:
+        if sign_in_first:
+            await sign_in(pilot, code, pin)
+        else:
+            await settle(pilot)
+        await press(pilot, *keys)
+        if typed:
+            await pilot.press(*typed)
+            await settle(pilot)
+        steady(pilot.app)
+
+    return run_before

@@ -10,7 +10,7 @@ import pytest
 from cxdesk import complaints as cx
 from cxdesk import visits
 from tests.conftest import CLERK, FIXED_NOW, SUPERVISOR
-from tests.helpers import make_app, press, settle, sign_in, steady
+from tests.helpers import after, make_app, press, settle, sign_in, steady
 
 SIZE = (110, 34)
 HOUR = timedelta(hours=1)
@@ -25,7 +25,7 @@ def filed(db, office):
         sup = get_staff(session, office, SUPERVISOR[0])
         clerk = get_staff(session, office, CLERK[0])
         story = cx.ComplaintIntake
-        overdue = cx.open_complaint(session, office, clerk, story(
+        cx.open_complaint(session, office, clerk, story(
             received_via="mail", category="privacy", what_happened="Letter sent to my old address twice."),
             FIXED_NOW - timedelta(days=8))
         due_today = cx.open_complaint(session, office, clerk, story(
@@ -57,12 +57,7 @@ def test_intake_linked_to_the_visit_at_the_counter(snap_compare, db_url, clock, 
         visits.check_in(session, office, segment="veteran", service="replacement_card",
                         now=FIXED_NOW - timedelta(minutes=20))
 
-    async def run_before(pilot):
-        await sign_in(pilot)
-        await press(pilot, "n", "f2", "1", "1", "1")
-        await pilot.press(*"Waited an hour past my appointment.")
-        await settle(pilot)
-        steady(pilot.app)
+    run_before = after("n", "f2", "1", "1", "1", typed="Waited an hour past my appointment.")
 
     assert snap_compare(make_app(db_url, clock), terminal_size=SIZE, run_before=run_before)
 
@@ -79,18 +74,12 @@ def test_reference_number_confirmation(snap_compare, db_url, clock, office):
 
 
 def test_queue_with_overdue_and_due_today(snap_compare, db_url, clock, filed):
-    async def run_before(pilot):
-        await sign_in(pilot)
-        await press(pilot, "f7")
-        steady(pilot.app)
+    run_before = after("f7")
 
     assert snap_compare(make_app(db_url, clock), terminal_size=SIZE, run_before=run_before)
 
 
 def test_detail_with_trail_for_a_supervisor(snap_compare, db_url, clock, filed):
-    async def run_before(pilot):
-        await sign_in(pilot, SUPERVISOR[0], SUPERVISOR[2])
-        await press(pilot, "f7", "down", "down", "down", "enter")
-        steady(pilot.app)
+    run_before = after("f7", "down", "down", "down", "enter", code=SUPERVISOR[0], pin=SUPERVISOR[2])
 
     assert snap_compare(make_app(db_url, clock), terminal_size=SIZE, run_before=run_before)

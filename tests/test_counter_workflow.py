@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import pytest
 from sqlmodel import select
 
 from cxdesk import visits
@@ -10,7 +9,7 @@ from cxdesk.models import Office, Shift, Staff, Station, Visit, VisitChannelOffe
 from cxdesk.screens.counter import CounterScreen
 from cxdesk.screens.setup import SetupScreen
 from cxdesk.screens.signin import SignInScreen
-from tests.conftest import CLERK, FIXED_NOW, make_office
+from tests.conftest import CLERK, FIXED_NOW
 from tests.helpers import make_app, press, settle, sign_in
 
 SIZE = (110, 34)

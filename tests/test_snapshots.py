@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 
 from cxdesk import visits
-from tests.conftest import FIXED_NOW, make_office
-from tests.helpers import make_app, press, settle, sign_in, steady
+from tests.conftest import FIXED_NOW
+from tests.helpers import after, make_app
 
 SIZE = (110, 34)
 
@@ -28,79 +28,56 @@ def line(db, office):
 
 
 def test_setup_screen(snap_compare, db_url, clock):
-    async def run_before(pilot):
-        await settle(pilot)
-        steady(pilot.app)
+    run_before = after(sign_in_first=False)
 
     assert snap_compare(make_app(db_url, clock), terminal_size=SIZE, run_before=run_before)
 
 
 def test_sign_in_screen_with_demo_hint(snap_compare, db_url, clock, office):
-    async def run_before(pilot):
-        await settle(pilot)
-        steady(pilot.app)
+    run_before = after(sign_in_first=False)
 
     app = make_app(db_url, clock, demo_hint="Demo office: supervisor SUP1 / PIN 2468, clerk CLK1 / PIN 1357")
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
 def test_counter_empty(snap_compare, db_url, clock, office):
-    async def run_before(pilot):
-        await sign_in(pilot)
-        steady(pilot.app)
+    run_before = after()
 
     assert snap_compare(make_app(db_url, clock), terminal_size=SIZE, run_before=run_before)
 
 
 def test_counter_with_a_line(snap_compare, db_url, clock, line):
-    async def run_before(pilot):
-        await sign_in(pilot)
-        steady(pilot.app)
+    run_before = after()
 
     assert snap_compare(make_app(db_url, clock), terminal_size=SIZE, run_before=run_before)
 
 
 def test_counter_serving(snap_compare, db_url, clock, line):
-    async def run_before(pilot):
-        await sign_in(pilot)
-        await press(pilot, "n", "s")
-        steady(pilot.app)
+    run_before = after("n", "s")
 
     assert snap_compare(make_app(db_url, clock), terminal_size=SIZE, run_before=run_before)
 
 
 def test_finish_dialog(snap_compare, db_url, clock, line):
-    async def run_before(pilot):
-        await sign_in(pilot)
-        await press(pilot, "n", "f", "3", "2")
-        steady(pilot.app)
+    run_before = after("n", "f", "3", "2")
 
     assert snap_compare(make_app(db_url, clock), terminal_size=SIZE, run_before=run_before)
 
 
 def test_channel_step(snap_compare, db_url, clock, line):
-    async def run_before(pilot):
-        await sign_in(pilot)
-        await press(pilot, "n", "f", "1", "1", "enter", "1", "3")
-        steady(pilot.app)
+    run_before = after("n", "f", "1", "1", "enter", "1", "3")
 
     assert snap_compare(make_app(db_url, clock), terminal_size=SIZE, run_before=run_before)
 
 
 def test_help_screen(snap_compare, db_url, clock, office):
-    async def run_before(pilot):
-        await sign_in(pilot)
-        await press(pilot, "f1")
-        steady(pilot.app)
+    run_before = after("f1")
 
     assert snap_compare(make_app(db_url, clock), terminal_size=SIZE, run_before=run_before)
 
 
 def test_counter_in_high_contrast(snap_compare, db_url, clock, line):
-    async def run_before(pilot):
-        await sign_in(pilot)
-        await press(pilot, "n")
-        steady(pilot.app)
+    run_before = after("n")
 
     app = make_app(db_url, clock, theme_name="cxdesk-high-contrast")
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -49,18 +49,16 @@ class CxdeskApp(App):
     BINDINGS = [
         Binding("f1", "help", "Help", tooltip="Every key of this screen, with what it does.",
                 id="help", priority=True),
-        # --- complaint hooks
         Binding("f2", "open_complaint", "Complaint", tooltip="Open a complaint (linked to the visit at the counter).",
                 id="open-complaint", priority=True),
-        Binding("f7", "complaints", "Complaints",
-                tooltip="The complaints queue: mine and the office's, soonest deadline first.",
-                id="complaints", priority=True),
         Binding("f5", "staff_settings", "Staff", tooltip="Staff, stations and office settings (supervisors).",
                 id="staff-settings", priority=True),
-        # --- survey hooks
         Binding("f6", "survey_results", "Survey results",
                 tooltip="Customer survey results by period, service and segment (supervisors).",
                 id="survey-results", priority=True),
+        Binding("f7", "complaints", "Complaints",
+                tooltip="The complaints queue: mine and the office's, soonest deadline first.",
+                id="complaints", priority=True),
         Binding("f10", "sign_out", "Sign out", tooltip="Close your shift and return to sign-in.",
                 id="sign-out", priority=True),
         # Quit is in the help screen and palette; the footer keeps its room for counter keys.
@@ -225,7 +223,6 @@ class CxdeskApp(App):
         if not isinstance(self.screen, StaffScreen):
             self.push_screen(StaffScreen())
 
-    # --- survey hooks
     def action_survey_results(self) -> None:
         from cxdesk.screens.survey_results import SurveyResultsScreen
 
@@ -295,7 +292,8 @@ class CxdeskApp(App):
     def use_high_contrast(self) -> None:
         self.theme = HIGH_CONTRAST
 
-    # --- benchmark hooks
+    # --- benchmarks --------------------------------------------------------
+
     def screen_ready(self, name: str) -> None:
         """Benchmarks: note when a screen is ready, and exit there if asked."""
         ready_file = os.environ.get("CXDESK_BENCH_READY")

@@ -73,7 +73,6 @@ class CounterScreen(Screen):
                 id="recall", show=False),
         Binding("l", "left_line", "Left", tooltip="The highlighted customer left before service.",
                 id="left-line", show=False),
-        # --- survey hooks
         Binding("v", "offer_survey", "Survey",
                 tooltip="Hand the customer the survey for the visit just finished here (F9 + your PIN "
                         "takes the screen back early).", id="offer-survey"),
@@ -393,7 +392,8 @@ class CounterScreen(Screen):
 
         self._with_current(step, "{result} sent to station " + station_code + ".", "transfer")
 
-    # --- survey hooks (screens/survey.py)
+    # --- customer survey (screens/survey.py) -------------------------------
+
     def action_offer_survey(self) -> None:
         from cxdesk.screens.survey import offer_survey
 

@@ -9,7 +9,7 @@ from cxdesk.models import Office, Shift, Staff, Station, Visit, VisitChannelOffe
 from cxdesk.screens.counter import CounterScreen
 from cxdesk.screens.setup import SetupScreen
 from cxdesk.screens.signin import SignInScreen
-from tests.conftest import CLERK, FIXED_NOW
+from tests.conftest import CLERK, FIXED_NOW, make_office
 from tests.helpers import make_app, press, settle, sign_in
 
 SIZE = (110, 34)
@@ -301,3 +301,29 @@ async def test_keys_typed_ahead_land_in_the_right_fields(db_url, clock, db):
     assert values["office-name"] == "Loop"
     assert values["timezone"] == "America/Chicago"
     assert values["sup-code"] == "sup1"
+
+
+async def test_two_counters_share_one_postgresql_office(pg_url, clock):
+    """Several counters of one office on PostgreSQL: what one checks in, the other serves."""
+    from cxdesk.db import open_database
+
+    database = open_database(pg_url)
+    try:
+        make_office(database)
+        front = make_app(pg_url, clock)
+        window = make_app(pg_url, clock)
+        async with front.run_test(size=SIZE) as desk, window.run_test(size=SIZE) as counter:
+            await sign_in(desk, "SUP1", "2468")
+            await press(desk, "i", "1", "3", "1", "enter")
+            await sign_in(counter)
+            window.screen.refresh_view()  # what the 10-second refresh does
+            await settle(counter)
+            assert window.screen.query_one("#line").row_count == 1
+            await press(counter, "n", "f", "1", "1", "enter", "escape")
+        [visit] = all_visits(database)
+        assert (visit.state, visit.segment, visit.outcome) == ("done", "retiree", "resolved")
+        with database.session() as session:
+            clerk = session.exec(select(Staff).where(Staff.code == CLERK[0])).one()
+        assert visit.staff_id == clerk.id
+    finally:
+        database.dispose()

@@ -94,17 +94,31 @@ def setup_office(
 
 
 def update_office(session: Session, office: Office, *, name: str, timezone: str,
-                  survey_set: str | None = None) -> Office:
+                  survey_set: str | None = None, survey_idle_seconds: str | int | None = None) -> Office:
+    """Supervisor's office settings; everything is checked before anything changes."""
     office_zone(timezone)
-    office.name = clean_name(name, "Office name", 120)
+    name = clean_name(name, "Office name", 120)
+    if survey_set is not None and survey_set not in SURVEY_SETS:
+        raise CxdeskError(f"Survey question set must be one of {', '.join(SURVEY_SETS)}.")
+    idle = office.survey_idle_seconds if survey_idle_seconds is None else _idle_seconds(survey_idle_seconds)
+    office.name = name
     office.timezone = timezone
-    if survey_set is not None:
-        if survey_set not in SURVEY_SETS:
-            raise CxdeskError(f"Survey question set must be one of {', '.join(SURVEY_SETS)}.")
-        office.survey_set = survey_set
+    office.survey_set = survey_set or office.survey_set
+    office.survey_idle_seconds = idle
     session.add(office)
     session.commit()
     return office
+
+
+def _idle_seconds(value: str | int) -> int:
+    """How long a survey left alone waits before it ends as skipped: 30 s to 10 min."""
+    try:
+        seconds = int(str(value).strip())
+    except ValueError:
+        raise CxdeskError("Survey idle time: a whole number of seconds, e.g. 120.") from None
+    if not 30 <= seconds <= 600:
+        raise CxdeskError("Survey idle time: between 30 and 600 seconds.")
+    return seconds
 
 
 def stations(session: Session, office: Office, include_inactive: bool = False) -> list[Station]:

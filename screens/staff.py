@@ -213,6 +213,8 @@ class OfficeDialog(Dialog):
             yield FormInput(office.name, id="name", max_length=120)
             yield Label("Time zone (IANA)")
             yield FormInput(office.timezone, id="timezone", max_length=64)
+            yield Label("Survey left alone ends as skipped after (seconds, 30-600)")
+            yield FormInput(str(office.survey_idle_seconds), id="idle", max_length=3)
             yield Label("Customer survey question set (number key) — Ctrl+S saves")
             yield NumberedChoice(SURVEY_SETS, id="survey-set", selected=office.survey_set, advance=False)
             yield MessageLine(id="message")
@@ -225,13 +227,14 @@ class OfficeDialog(Dialog):
         name = self.query_one("#name", Input).value
         zone = self.query_one("#timezone", Input).value.strip()
         survey_set = self.picked("survey-set") or office.survey_set
+        idle = self.query_one("#idle", Input).value
 
         def save(session):
             from cxdesk.models import Office
             from cxdesk.office import update_office
 
             return update_office(session, session.get(Office, office.id), name=name, timezone=zone,
-                                 survey_set=survey_set)
+                                 survey_set=survey_set, survey_idle_seconds=idle)
 
         def saved(updated) -> None:
             self.app.office = updated

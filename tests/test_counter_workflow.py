@@ -327,3 +327,18 @@ async def test_two_counters_share_one_postgresql_office(pg_url, clock):
         assert visit.staff_id == clerk.id
     finally:
         database.dispose()
+
+
+async def test_supervisor_sets_survey_question_set_and_idle_time(db_url, clock, db, office):
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, code="SUP1", pin="2468")
+        await press(pilot, "f5", "o")
+        app.screen.query_one("#idle").value = "5000"
+        await press(pilot, "tab", "tab", "tab", "2", "ctrl+s")
+        assert "between 30 and 600" in str(app.screen.query_one("#message").render())
+        app.screen.query_one("#idle").value = "90"
+        await press(pilot, "ctrl+s")
+    with db.session() as session:
+        stored = session.exec(select(Office)).one()
+    assert (stored.survey_set, stored.survey_idle_seconds) == ("likert", 90)

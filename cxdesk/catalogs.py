@@ -119,6 +119,13 @@ def load_catalog(name: str, override_dir: pathlib.Path | str | os.PathLike[str] 
     return load_data_file(f"{name}.toml", _CATALOG_PARSERS[name], override_dir)
 
 
+def office_catalog(name: str) -> Catalog:
+    """The catalog as this office uses it: the supervisor's override if there is one."""
+    from cxdesk.config import catalog_override_dir
+
+    return load_catalog(name, catalog_override_dir())
+
+
 def load_all(override_dir: pathlib.Path | str | os.PathLike[str] | None = None) -> dict[str, Catalog]:
     """Every catalog by name, each overridden independently."""
     return {name: load_catalog(name, override_dir) for name in CATALOG_NAMES}

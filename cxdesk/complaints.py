@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from cxdesk.catalogs import CatalogItem, load_catalog, load_data_file, toml_document
+from cxdesk.catalogs import CatalogItem, load_data_file, office_catalog, toml_document
 from cxdesk.clock import local_day, office_zone
 from cxdesk.config import catalog_override_dir
 from cxdesk.errors import CxdeskError
@@ -147,7 +147,7 @@ def parse_settings(text: str, where: str, source: str) -> ComplaintSettings:
 
 
 def categories():
-    return load_catalog("complaint_categories", catalog_override_dir())
+    return office_catalog("complaint_categories")
 
 
 # --- working days: see cxdesk.workdays ------------------------------------------
@@ -243,8 +243,8 @@ class ComplaintIntake:
         wanted = (self.wanted or "").strip()
         if len(wanted) > WANTED_LIMIT:
             raise CxdeskError(f"'What the customer wants' is too long (at most {WANTED_LIMIT} characters).")
-        service = load_catalog("services", catalog_override_dir()).get(self.service).code if self.service else None
-        segment = load_catalog("segments", catalog_override_dir()).get(self.segment).code if self.segment else None
+        service = office_catalog("services").get(self.service).code if self.service else None
+        segment = office_catalog("segments").get(self.segment).code if self.segment else None
         contact = None
         if self.contact is not None and not self.contact.is_empty():
             # ISO 10002 confidentiality: no consent, no contact details kept.

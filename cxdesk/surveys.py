@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from cxdesk.catalogs import load_catalog, load_data_file, toml_document
+from cxdesk.catalogs import load_data_file, office_catalog, toml_document
 from cxdesk.clock import local_day, office_zone
 from cxdesk.config import catalog_override_dir
 from cxdesk.errors import CxdeskError
@@ -135,7 +135,7 @@ class QuestionSet:
 
 
 def _service_label(code: str, lang: str) -> str:
-    services = load_catalog("services", catalog_override_dir())
+    services = office_catalog("services")
     return services.get(code).label(lang) if code in services else code
 
 
@@ -761,7 +761,7 @@ def demo_responses(rng: random.Random, visits: Iterable[Mapping], *, office_id: 
     Ids come from ``rng``, so a seeded run is repeatable.
     """
     question_set = load_question_set(survey_set)
-    services = load_catalog("services", catalog_override_dir())
+    services = office_catalog("services")
     invitations: list[dict] = []
     responses: list[dict] = []
     answers: list[dict] = []

@@ -16,9 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from cxdesk.catalogs import load_catalog
+from cxdesk.catalogs import office_catalog as catalog
 from cxdesk.clock import local_day, office_zone
-from cxdesk.config import catalog_override_dir
 from cxdesk.errors import CxdeskError
 from cxdesk.models import Office, Station, Visit, VisitChannelOffer
 from cxdesk.staff import SignedIn
@@ -37,10 +36,6 @@ AT_COUNTER = (CALLED, SERVING)
 APPOINTMENT_GRACE = timedelta(minutes=10)
 LANGUAGES = ("en", "es")
 NOTE_LIMIT = 500
-
-
-def catalog(name: str):
-    return load_catalog(name, catalog_override_dir())
 
 
 def ticket(visit: Visit) -> str:

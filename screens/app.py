@@ -20,7 +20,7 @@ from textual.screen import Screen
 
 from cxdesk.clock import Clock, utcnow
 from cxdesk.errors import CxdeskError
-from cxdesk.screens.themes import HIGH_CONTRAST, register_themes
+from cxdesk.screens.themes import register_themes
 
 if TYPE_CHECKING:
     import uuid
@@ -217,20 +217,18 @@ class CxdeskApp(App):
     def action_staff_settings(self) -> None:
         from cxdesk.screens.staff import StaffScreen
 
-        if not self.is_supervisor:
-            self.notify("Staff settings are for supervisors.", severity="warning")
-            return
-        if not isinstance(self.screen, StaffScreen):
-            self.push_screen(StaffScreen())
+        self._open_supervisor_screen(StaffScreen, "Staff settings")
 
     def action_survey_results(self) -> None:
         from cxdesk.screens.survey_results import SurveyResultsScreen
 
+        self._open_supervisor_screen(SurveyResultsScreen, "Survey results")
+
+    def _open_supervisor_screen(self, screen_type: type[Screen], what: str) -> None:
         if not self.is_supervisor:
-            self.notify("Survey results are for supervisors.", severity="warning")
-            return
-        if not isinstance(self.screen, SurveyResultsScreen):
-            self.push_screen(SurveyResultsScreen())
+            self.notify(f"{what} are for supervisors.", severity="warning")
+        elif not isinstance(self.screen, screen_type):
+            self.push_screen(screen_type())
 
     def action_sign_out(self) -> None:
         from cxdesk.screens.signin import SignInScreen
@@ -269,28 +267,20 @@ class CxdeskApp(App):
         self.exit()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every binding of the app and the screen is also a palette command."""
+        """Every cxdesk binding of the app and the screen that applies now is also a palette command."""
         if getattr(screen, "CUSTOMER_FACING", False):
             return
         yield from super().get_system_commands(screen)
-        seen: set[str] = set()
-        for namespace, bindings in ((screen, screen._bindings), (self, self._bindings)):
-            for _key, binding in bindings:
-                if binding.action in seen or not binding.description:
-                    continue
-                if self.check_action(binding.action, ()) is False:
-                    continue
-                if namespace.check_action(binding.action, ()) is False:
-                    continue
-                seen.add(binding.action)
-                yield SystemCommand(
-                    f"{binding.description} ({binding.key_display or binding.key})",
-                    binding.tooltip or binding.description,
-                    _runner(namespace, binding.action),
-                )
+        from cxdesk.screens.help import cxdesk_bindings
 
-    def use_high_contrast(self) -> None:
-        self.theme = HIGH_CONTRAST
+        for _where, namespace, binding in cxdesk_bindings(screen):
+            if binding.action == "command_palette" or namespace.check_action(binding.action, ()) is False:
+                continue
+            yield SystemCommand(
+                f"{binding.description} ({binding.key_display or binding.key})",
+                binding.tooltip or binding.description,
+                _runner(namespace, binding.action),
+            )
 
     # --- benchmarks --------------------------------------------------------
 

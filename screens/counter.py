@@ -16,8 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from cxdesk.catalogs import load_catalog
-from cxdesk.config import catalog_override_dir
+from cxdesk.catalogs import office_catalog
 from cxdesk.screens.format import clock_time, minutes, wait_text
 
 if TYPE_CHECKING:
@@ -99,8 +98,8 @@ class CounterScreen(Screen):
         table = self.query_one("#line", DataTable)
         table.add_columns("#", "Ticket", "Waited", "Service wanted", "Segment", "Lang", "Status")
         self.view: CounterView | None = None
-        self.services = load_catalog("services", catalog_override_dir())
-        self.segments = load_catalog("segments", catalog_override_dir())
+        self.services = office_catalog("services")
+        self.segments = office_catalog("segments")
         self.refresh_view(first=True)
         self.set_interval(REFRESH_SECONDS, self.refresh_view)
 

@@ -16,8 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, SelectionList, Static
 
-from cxdesk.catalogs import Catalog, load_catalog
-from cxdesk.config import catalog_override_dir
+from cxdesk.catalogs import office_catalog as catalog
 from cxdesk.errors import CxdeskError
 from cxdesk.screens.widgets import MessageLine, NumberedChoice
 
@@ -25,10 +24,6 @@ if TYPE_CHECKING:
     from cxdesk.models import Visit
 
 LANGUAGES = (("en", "English"), ("es", "Español (Spanish)"))
-
-
-def catalog(name: str) -> Catalog:
-    return load_catalog(name, catalog_override_dir())
 
 
 def choices(name: str) -> list[tuple[str, str]]:

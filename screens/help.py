@@ -5,19 +5,22 @@ from __future__ import annotations
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 
-def binding_rows(screen: Screen) -> list[tuple[str, str, str, str]]:
-    """(where, key, action, what it does) for every cxdesk binding of the screen and the app.
+def cxdesk_bindings(screen: Screen) -> list[tuple[str, DOMNode, Binding]]:
+    """(where, namespace, binding) for every cxdesk binding of the screen, then the app.
 
-    Only bindings with an id are ours; Textual's own (focus moves, copy) are left out.
-    Actions that do not apply right now (say, supervisor keys for a clerk) are left out too.
+    Only bindings with an id are ours; Textual's own (focus moves, copy) are left
+    out. Actions the app refuses right now (a supervisor's keys for a clerk,
+    staff keys on a customer's screen) are left out too. The help screen and the
+    command palette both read this, so they cannot disagree.
     """
     app = screen.app
-    rows: list[tuple[str, str, str, str]] = []
+    found: list[tuple[str, DOMNode, Binding]] = []
     seen: set[str] = set()
     where_screen = screen.__class__.__name__.removesuffix("Screen") or "Screen"
     for where, node in ((where_screen, screen), ("Everywhere", app)):
@@ -27,10 +30,19 @@ def binding_rows(screen: Screen) -> list[tuple[str, str, str, str]]:
             if binding.action in seen or app.check_action(binding.action, ()) is False:
                 continue
             seen.add(binding.action)
-            description = binding.description or binding.action.replace("_", " ").capitalize()
-            tooltip = binding.tooltip or "Search every action by name."
-            rows.append((where, app.get_key_display(binding), description, tooltip))
-    return rows
+            found.append((where, node, binding))
+    return found
+
+
+def binding_rows(screen: Screen) -> list[tuple[str, str, str, str]]:
+    """(where, key, action, what it does) for the help screen."""
+    app = screen.app
+    return [
+        (where, app.get_key_display(binding),
+         binding.description or binding.action.replace("_", " ").capitalize(),
+         binding.tooltip or "Search every action by name.")
+        for where, _node, binding in cxdesk_bindings(screen)
+    ]
 
 
 class HelpScreen(ModalScreen):

@@ -9,7 +9,6 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from cxdesk.errors import CxdeskError
 from cxdesk.screens.dialogs import Dialog
 from cxdesk.screens.widgets import FormInput, MessageLine, NumberedChoice
 
@@ -268,10 +267,5 @@ class AddStationDialog(Dialog):
             self.notify(f"Added station {station.code}: {station.name}.")
             self.dismiss(station)
 
-        try:
-            if not name.strip():
-                raise CxdeskError("Station name cannot be empty.")
-        except CxdeskError as exc:
-            self.show_error(exc)
-            return
+        # The domain refuses an empty or duplicate name with a message for the line below.
         self.app.run_db(add, added, on_error=self.show_error)

@@ -13,8 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 
-from cxdesk.catalogs import load_catalog
-from cxdesk.config import catalog_override_dir
+from cxdesk.catalogs import office_catalog
 from cxdesk.clock import office_zone
 
 if TYPE_CHECKING:
@@ -44,8 +43,8 @@ class SurveyResultsScreen(Screen):
     def compose(self) -> ComposeResult:
         from cxdesk.surveys import PERIODS, SURVEY_SETS
 
-        services = load_catalog("services", catalog_override_dir())
-        segments = load_catalog("segments", catalog_override_dir())
+        services = office_catalog("services")
+        segments = office_catalog("segments")
         office = self.app.office
         yield Header()
         with Horizontal(id="results-filters"):
@@ -140,7 +139,7 @@ class SurveyResultsScreen(Screen):
             tallies.add_row(shown, question.option(tally.option).label("en"),
                             str(tally.picked), str(tally.asked), share)
 
-        services = load_catalog("services", catalog_override_dir())
+        services = office_catalog("services")
         comments = self.query_one("#results-comments", DataTable)
         comments.clear()
         zone = office_zone(self.app.office.timezone)

@@ -101,3 +101,14 @@ def test_deactivated_staff_cannot_sign_in_and_last_supervisor_stays(db, office):
                           now=FIXED_NOW)
         with pytest.raises(CxdeskError):
             set_active(session, other, False, by=other)
+
+
+def test_station_names_are_checked_before_anything_is_added(db, office):
+    from cxdesk.office import add_station, stations
+
+    with db.session() as session:
+        with pytest.raises(CxdeskError, match="Station name cannot be empty"):
+            add_station(session, office, "   ")
+        added = add_station(session, office, "Window 3")
+        assert [s.code for s in stations(session, office)] == ["W1", "W2", "W3"]
+    assert added.name == "Window 3"

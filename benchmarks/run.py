@@ -211,12 +211,20 @@ def measure_saves(url: str, path: Path, saves: int) -> tuple[list[Figure], int]:
     import sqlalchemy as sa
 
     from cxdesk.clock import utcnow
-    from cxdesk.db import open_database
-    from cxdesk.models import Shift, Visit
-    from cxdesk.office import get_station, require_office
-    from cxdesk.staff import sign_in
-    from cxdesk.visits import (Finish, at_station, call_next, check_in, day_counts, finish,
-                               recent_finished, waiting_line)
+    from cxdesk.domain.office import get_station, require_office
+    from cxdesk.domain.staff import sign_in
+    from cxdesk.domain.visits import (
+        Finish,
+        at_station,
+        call_next,
+        check_in,
+        day_counts,
+        finish,
+        recent_finished,
+        waiting_line,
+    )
+    from cxdesk.store.db import open_database
+    from cxdesk.store.models import Shift, Visit
 
     started_at = utcnow()
     db = open_database(url)
@@ -283,8 +291,8 @@ def measure_saves(url: str, path: Path, saves: int) -> tuple[list[Figure], int]:
 
 
 def _baseline_inserts(path: Path, count: int) -> list[int]:
-    """One row INSERT + COMMIT in plain sqlite3, the pragmas of cxdesk.db, on the same file."""
-    from cxdesk.db import BUSY_TIMEOUT_MS
+    """One row INSERT + COMMIT in plain sqlite3, the pragmas of cxdesk.store.db, on the same file."""
+    from cxdesk.store.db import BUSY_TIMEOUT_MS
 
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")

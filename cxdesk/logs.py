@@ -1,7 +1,7 @@
 """Unexpected errors go to a log file in the platform's log folder.
 
 Only the exception and its traceback are written: never PINs, names or contact
-details (SQL parameters are hidden by the engine, see cxdesk.db).
+details (SQL parameters are hidden by the engine, see cxdesk.store.db).
 """
 
 from __future__ import annotations

@@ -14,20 +14,20 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from cxdesk.screens.themes import register_themes
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from cxdesk.clock import Clock, utcnow
 from cxdesk.errors import CxdeskError
-from cxdesk.screens.themes import register_themes
 
 if TYPE_CHECKING:
     import uuid
 
-    from cxdesk.db import Database
-    from cxdesk.models import Office
-    from cxdesk.staff import SignedIn
+    from cxdesk.domain.staff import SignedIn
+    from cxdesk.store.db import Database
+    from cxdesk.store.models import Office
 
 T = TypeVar("T")
 
@@ -238,7 +238,7 @@ class CxdeskApp(App):
             return
 
         def close(session) -> None:
-            from cxdesk.staff import sign_out
+            from cxdesk.domain.staff import sign_out
 
             sign_out(session, signed_in, self.now())
 
@@ -256,7 +256,7 @@ class CxdeskApp(App):
     async def action_quit(self) -> None:
         signed_in = self.signed_in
         if signed_in is not None and self.db is not None:
-            from cxdesk.staff import sign_out
+            from cxdesk.domain.staff import sign_out
 
             try:
                 await self.db_call(lambda session: sign_out(session, signed_in, self.now()))

@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from cxdesk.screens.dialogs import LANGUAGES, Dialog, catalog
+from cxdesk.screens.widgets import MessageLine, NumberedChoice, TickBox
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -18,13 +20,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, Static
 
-from cxdesk.screens.dialogs import LANGUAGES, Dialog, catalog
-from cxdesk.screens.widgets import MessageLine, NumberedChoice, TickBox
-
 if TYPE_CHECKING:
-    from cxdesk.catalogs import Catalog
-    from cxdesk.complaints import ComplaintSettings, ComplaintView, QueueRow, VisitLink
-    from cxdesk.models import Complaint
+    from cxdesk.domain.complaints import ComplaintSettings, VisitLink
+    from cxdesk.reports.complaint_queue import ComplaintView, QueueRow
+    from cxdesk.store.catalogs import Catalog
+    from cxdesk.store.models import Complaint
 
 CSS = ["forms.tcss", "complaints.tcss"]
 ALL = "all"
@@ -53,7 +53,7 @@ def open_intake(app) -> None:
     office, visit_id = app.office, app.current_visit_id
 
     def read(session):
-        from cxdesk.complaints import categories, load_settings, visit_link
+        from cxdesk.domain.complaints import categories, load_settings, visit_link
 
         # Settings are read here so that a broken override file is a message, not a crash.
         return visit_link(session, office, visit_id), load_settings(), categories()
@@ -184,7 +184,7 @@ class ComplaintIntakeScreen(Dialog):
             self.focus_next()
 
     def intake(self):
-        from cxdesk.complaints import ComplaintIntake, ContactDetails
+        from cxdesk.domain.complaints import ComplaintIntake, ContactDetails
 
         def value(widget_id: str) -> str:
             return self.query_one(f"#{widget_id}", Input).value
@@ -209,7 +209,7 @@ class ComplaintIntakeScreen(Dialog):
         office, who, now, settings = app.office, app.signed_in.staff, app.now(), self.settings
 
         def save(session) -> Complaint:
-            from cxdesk.complaints import open_complaint
+            from cxdesk.domain.complaints import open_complaint
 
             return open_complaint(session, office, who, intake, now, settings)
 
@@ -228,7 +228,7 @@ class ComplaintReceiptScreen(ModalScreen):
         self.complaint = complaint
 
     def compose(self) -> ComposeResult:
-        from cxdesk.complaints import receipt_lines, spell_day, spoken_reference
+        from cxdesk.domain.complaints import receipt_lines, spell_day, spoken_reference
 
         complaint = self.complaint
         lines = receipt_lines(complaint)
@@ -318,17 +318,17 @@ class ComplaintsScreen(Screen):
         category = self.category if self.category != ALL else None
 
         def read(session):
-            from cxdesk import complaints as cx
+            from cxdesk.reports import complaint_queue as queue
 
-            today = cx.office_today(office, now)
-            return (cx.list_complaints(session, office, today, mine=me if mine else None, states=states,
-                                       category=category, overdue=overdue),
-                    cx.complaint_counts(session, office, today))
+            today = office.local_day(now)
+            return (queue.list_complaints(session, office, today, mine=me if mine else None, states=states,
+                                          category=category, overdue=overdue),
+                    queue.complaint_counts(session, office, today))
 
         app.run_db(read, self._show, description="read complaints")
 
     def _show(self, result) -> None:
-        from cxdesk.complaints import STATE_LABELS
+        from cxdesk.domain.complaints import STATE_LABELS
 
         rows, counts = result
         self.rows = rows
@@ -367,13 +367,13 @@ class ComplaintsScreen(Screen):
         self.reload()
 
     def action_filter_state(self) -> None:
-        from cxdesk.complaints import STATE_LABELS, STATES
+        from cxdesk.domain.complaints import STATE_LABELS, STATES
 
         items = [(ALL, "all open")] + [(state, STATE_LABELS[state]) for state in STATES]
         self.app.push_screen(PickDialog("Show which state?", items, self.state), self._set_state)
 
     def action_filter_category(self) -> None:
-        from cxdesk.complaints import categories
+        from cxdesk.domain.complaints import categories
 
         items = [(ALL, "all categories")] + [(item.code, item.label()) for item in categories()]
         self.app.push_screen(PickDialog("Show which category?", items, self.category), self._set_category)
@@ -515,14 +515,14 @@ class ComplaintDetailScreen(Screen):
         office, me, now, complaint_id = app.office, app.signed_in.staff, app.now(), self.complaint_id
 
         def read(session):
-            from cxdesk import complaints as cx
+            from cxdesk.reports import complaint_queue as queue
 
-            return cx.view_complaint(session, office, complaint_id, me, cx.office_today(office, now))
+            return queue.view_complaint(session, office, complaint_id, me, office.local_day(now))
 
         app.run_db(read, self._show, description="read complaint")
 
     def _show(self, view: ComplaintView) -> None:
-        from cxdesk.complaints import load_settings, spell_day, state_text
+        from cxdesk.domain.complaints import load_settings, spell_day, state_text
 
         self.view = view
         c = view.complaint
@@ -585,7 +585,7 @@ class ComplaintDetailScreen(Screen):
         if action == "step":
             return bool(parameters) and parameters[0] in self.view.actions
         if action in ("extend",):
-            from cxdesk.complaints import OPEN_STATES, RECEIVED
+            from cxdesk.domain.complaints import OPEN_STATES, RECEIVED
 
             state = self.view.complaint.state
             return state in OPEN_STATES and state != RECEIVED
@@ -600,7 +600,7 @@ class ComplaintDetailScreen(Screen):
         self.app.push_screen(dialog, self.reload)
 
     def action_step(self, action: str) -> None:
-        from cxdesk import complaints as cx
+        from cxdesk.domain import complaints as cx
 
         if self.view is None or action not in self.view.actions:
             return
@@ -633,7 +633,7 @@ class ComplaintDetailScreen(Screen):
                 session, complaint_id, who, v["text"], now), text="Why (what the customer came back about)"))
 
     def action_extend(self) -> None:
-        from cxdesk import complaints as cx
+        from cxdesk.domain import complaints as cx
 
         complaint_id, who, now = self.complaint_id, self.app.signed_in.staff, self.app.now()
         self._push(StepDialog(
@@ -642,21 +642,21 @@ class ComplaintDetailScreen(Screen):
             days=True, text="Reason", told=True))
 
     def action_note(self) -> None:
-        from cxdesk import complaints as cx
+        from cxdesk.domain import complaints as cx
 
         complaint_id, who, now = self.complaint_id, self.app.signed_in.staff, self.app.now()
         self._push(StepDialog(f"Note on {self.view.complaint.reference}", lambda v: lambda session: cx.add_note(
             session, complaint_id, who, v["text"], now), text="Note (no contact details)"))
 
     def action_assign(self) -> None:
-        from cxdesk import complaints as cx
+        from cxdesk.domain import complaints as cx
 
         complaint_id, who, now = self.complaint_id, self.app.signed_in.staff, self.app.now()
         office = self.app.office
 
         def work(values):
             def assign(session):
-                from cxdesk.staff import get_staff
+                from cxdesk.domain.staff import get_staff
 
                 to = get_staff(session, office, values["choice"])
                 return cx.assign(session, complaint_id, who, to, now, note=values["text"])

@@ -10,18 +10,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from cxdesk.screens.format import clock_time, minutes, wait_text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from cxdesk.catalogs import office_catalog
-from cxdesk.screens.format import clock_time, minutes, wait_text
+from cxdesk.store.catalogs import office_catalog
 
 if TYPE_CHECKING:
-    from cxdesk.models import Visit
-    from cxdesk.visits import DayCounts, LineEntry
+    from cxdesk.domain.visits import LineEntry
+    from cxdesk.reports.counter import DayCounts
+    from cxdesk.store.models import Visit
 
 STATE_LABELS = {
     "waiting": "… WAITING",
@@ -113,14 +114,15 @@ class CounterScreen(Screen):
         now = app.now()
 
         def read(session) -> CounterView:
-            from cxdesk import visits
+            from cxdesk.domain import visits
+            from cxdesk.reports import counter
 
-            recent = visits.recent_finished(session, office, station, now, limit=1)
+            recent = counter.recent_finished(session, office, station, now, limit=1)
             return CounterView(
                 line=visits.waiting_line(session, office, now),
                 current=visits.at_station(session, office, station),
                 last_finished=recent[0] if recent else None,
-                counts=visits.day_counts(session, office, now),
+                counts=counter.day_counts(session, office, now),
                 read_at=now,
             )
 
@@ -171,7 +173,7 @@ class CounterScreen(Screen):
         self.query_one("#line-title", Static).update(f"Waiting line ({len(line)})")
 
     def _show_current(self, visit: Visit | None, now: datetime) -> None:
-        from cxdesk.visits import ticket
+        from cxdesk.domain.visits import ticket
 
         widget = self.query_one("#current", Static)
         if visit is None:
@@ -194,7 +196,7 @@ class CounterScreen(Screen):
         widget.update("\n".join(lines))
 
     def _show_last(self, visit: Visit | None) -> None:
-        from cxdesk.visits import ticket
+        from cxdesk.domain.visits import ticket
 
         widget = self.query_one("#last", Static)
         if visit is None:
@@ -251,7 +253,7 @@ class CounterScreen(Screen):
         who, office, now = app.signed_in, app.office, app.now()
 
         def call(session):
-            from cxdesk import visits
+            from cxdesk.domain import visits
 
             visit = visits.call_next(session, office, who, now)
             return visits.ticket(visit)
@@ -264,7 +266,7 @@ class CounterScreen(Screen):
         office, station = app.office, app.signed_in.station
 
         def work(session):
-            from cxdesk import visits
+            from cxdesk.domain import visits
             from cxdesk.errors import CxdeskError
 
             visit = visits.at_station(session, office, station)
@@ -280,7 +282,7 @@ class CounterScreen(Screen):
         who, now = app.signed_in, app.now()
 
         def step(session, visit):
-            from cxdesk.visits import start_serving
+            from cxdesk.domain.visits import start_serving
 
             start_serving(session, visit, who, now)
 
@@ -288,7 +290,7 @@ class CounterScreen(Screen):
 
     def action_hold(self) -> None:
         def step(session, visit):
-            from cxdesk.visits import hold
+            from cxdesk.domain.visits import hold
 
             hold(session, visit)
 
@@ -298,7 +300,7 @@ class CounterScreen(Screen):
         now = self.app.now()
 
         def step(session, visit):
-            from cxdesk.visits import no_show
+            from cxdesk.domain.visits import no_show
 
             no_show(session, visit, now)
 
@@ -320,7 +322,7 @@ class CounterScreen(Screen):
         who, office, now = app.signed_in, app.office, app.now()
 
         def call(session):
-            from cxdesk import visits
+            from cxdesk.domain import visits
 
             return visits.ticket(visits.call_visit(session, office, who, entry.id, now))
 
@@ -333,7 +335,7 @@ class CounterScreen(Screen):
         now = self.app.now()
 
         def left(session):
-            from cxdesk import visits
+            from cxdesk.domain import visits
 
             return visits.ticket(visits.left_line(session, visits.get_visit(session, entry.id), now))
 
@@ -384,8 +386,8 @@ class CounterScreen(Screen):
         office, now = app.office, app.now()
 
         def step(session, visit):
-            from cxdesk.office import get_station
-            from cxdesk.visits import transfer
+            from cxdesk.domain.office import get_station
+            from cxdesk.domain.visits import transfer
 
             transfer(session, visit, get_station(session, office, station_code), now)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import TYPE_CHECKING
 
+from cxdesk.screens.widgets import MessageLine, NumberedChoice
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,12 +17,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, SelectionList, Static
 
-from cxdesk.catalogs import office_catalog as catalog
 from cxdesk.errors import CxdeskError
-from cxdesk.screens.widgets import MessageLine, NumberedChoice
+from cxdesk.store.catalogs import office_catalog as catalog
 
 if TYPE_CHECKING:
-    from cxdesk.models import Visit
+    from cxdesk.store.models import Visit
 
 LANGUAGES = (("en", "English"), ("es", "Español (Spanish)"))
 
@@ -90,7 +90,7 @@ class CheckInDialog(Dialog):
         office, now = app.office, app.now()
 
         def check_in(session) -> str:
-            from cxdesk import visits
+            from cxdesk.domain import visits
 
             visit = visits.check_in(session, office, segment=segment, service=service,
                                     appointment_at=appointment_at, language=language, now=now)
@@ -130,7 +130,7 @@ class FinishDialog(Dialog):
         self.visit = visit
 
     def compose(self) -> ComposeResult:
-        from cxdesk.visits import ticket
+        from cxdesk.domain.visits import ticket
 
         title = f"Finish {ticket(self.visit)}" if self.visit else "Walk-up visit (served without queueing)"
         with VerticalScroll(classes="dialog wide"):
@@ -171,7 +171,7 @@ class FinishDialog(Dialog):
 
     @on(Input.Submitted, "#note")
     def action_save(self) -> None:
-        from cxdesk.visits import Finish
+        from cxdesk.domain.visits import Finish
 
         app = self.app
         details = Finish(
@@ -198,7 +198,7 @@ class FinishDialog(Dialog):
             return
 
         def save(session):
-            from cxdesk import visits
+            from cxdesk.domain import visits
 
             if visit is None:
                 return visits.quick_log(session, office, who, segment=segment, details=details,
@@ -206,7 +206,7 @@ class FinishDialog(Dialog):
             return visits.finish(session, visits.get_visit(session, visit.id), details, who, now)
 
         def saved(done: Visit) -> None:
-            from cxdesk.visits import ticket
+            from cxdesk.domain.visits import ticket
 
             self.notify(f"Saved {ticket(done)}.", timeout=3)
             self.dismiss(done)
@@ -256,7 +256,7 @@ class ChannelDialog(Dialog):
         self.visit = visit
 
     def compose(self) -> ComposeResult:
-        from cxdesk.visits import ticket
+        from cxdesk.domain.visits import ticket
 
         items = choices("channels")
         with VerticalScroll(classes="dialog wide"):
@@ -281,7 +281,7 @@ class ChannelDialog(Dialog):
         visit_id = self.visit.id
 
         def save(session):
-            from cxdesk import visits
+            from cxdesk.domain import visits
 
             return visits.record_channels(session, visits.get_visit(session, visit_id), offered,
                                           preferred)
@@ -292,7 +292,7 @@ class ChannelDialog(Dialog):
         visit_id = self.visit.id
 
         def skip(session):
-            from cxdesk import visits
+            from cxdesk.domain import visits
 
             return visits.skip_channels(session, visits.get_visit(session, visit_id))
 
@@ -318,7 +318,7 @@ class TransferDialog(Dialog):
         office, here = app.office, app.signed_in.station
 
         def read(session):
-            from cxdesk.office import stations
+            from cxdesk.domain.office import stations
 
             return [(s.code, f"{s.name} ({s.code})") for s in stations(session, office) if s.id != here.id]
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cxdesk.screens.app import CxdeskApp
+from cxdesk.screens.survey import StaffPinDialog, SurveyScreen
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,12 +20,11 @@ from textual.widgets import Static
 
 from cxdesk.clock import Clock, utcnow
 from cxdesk.errors import CxdeskError
-from cxdesk.screens.app import CxdeskApp
-from cxdesk.screens.survey import StaffPinDialog, SurveyScreen
 
 if TYPE_CHECKING:
-    from cxdesk.models import Station
-    from cxdesk.surveys import SurveyRun, SurveyTexts
+    from cxdesk.domain.surveys.invitations import SurveyRun
+    from cxdesk.domain.surveys.questions import SurveyTexts
+    from cxdesk.store.models import Station
 
 POLL_SECONDS = 1.0
 
@@ -79,9 +80,9 @@ class KioskApp(CxdeskApp, inherit_bindings=False):
 
     async def _open(self) -> None:
         def open_store():
-            from cxdesk.db import open_database
-            from cxdesk.office import get_station, require_office
-            from cxdesk.surveys import load_survey_texts
+            from cxdesk.domain.office import get_station, require_office
+            from cxdesk.domain.surveys.questions import load_survey_texts
+            from cxdesk.store.db import open_database
 
             database = open_database(self.db_url)
             try:
@@ -115,7 +116,7 @@ class KioskApp(CxdeskApp, inherit_bindings=False):
         office, station, now = self.office, self.station, self.now()
 
         def claim(session):
-            from cxdesk.surveys import claim_for_kiosk
+            from cxdesk.domain.surveys.invitations import claim_for_kiosk
 
             return claim_for_kiosk(session, office, station, now)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cxdesk.screens.widgets import FormInput, MessageLine
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,10 +13,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from cxdesk.errors import CxdeskError
-from cxdesk.screens.widgets import FormInput, MessageLine
 
 if TYPE_CHECKING:
-    from cxdesk.staff import SignedIn
+    from cxdesk.domain.staff import SignedIn
 
 SETUP_FIELDS = (
     # id, label, placeholder, default, password
@@ -66,7 +66,7 @@ class SetupScreen(Screen):
         return self.query_one(f"#{field_id}", Input).value
 
     def action_save(self) -> None:
-        from cxdesk.office import parse_station_names
+        from cxdesk.domain.office import parse_station_names
 
         app = self.app
         message = self.query_one("#message", MessageLine)
@@ -81,7 +81,7 @@ class SetupScreen(Screen):
         now = app.now()
 
         def create(session):
-            from cxdesk.office import setup_office
+            from cxdesk.domain.office import setup_office
 
             return setup_office(
                 session, code=values["office-code"], name=values["office-name"],
@@ -131,8 +131,8 @@ class ChangePinScreen(ModalScreen["SignedIn | None"]):
         staff_id = self.signed_in.staff.id
 
         def change(session):
-            from cxdesk.models import Staff
-            from cxdesk.staff import change_pin
+            from cxdesk.domain.staff import change_pin
+            from cxdesk.store.models import Staff
 
             return change_pin(session, session.get(Staff, staff_id), pin)
 
@@ -143,7 +143,7 @@ class ChangePinScreen(ModalScreen["SignedIn | None"]):
         signed_in = self.signed_in
 
         def close(session) -> None:
-            from cxdesk.staff import sign_out
+            from cxdesk.domain.staff import sign_out
 
             sign_out(session, signed_in, self.app.now())
 

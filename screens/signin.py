@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cxdesk.screens.widgets import FormInput, MessageLine
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,10 +17,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Select, Static
 
 from cxdesk.errors import CxdeskError
-from cxdesk.screens.widgets import FormInput, MessageLine
 
 if TYPE_CHECKING:
-    from cxdesk.staff import SignedIn
+    from cxdesk.domain.staff import SignedIn
 
 
 class SignInScreen(Screen):
@@ -65,8 +65,8 @@ class SignInScreen(Screen):
         app = self.app
 
         def open_store():
-            from cxdesk.db import open_database
-            from cxdesk.office import get_office, stations
+            from cxdesk.domain.office import get_office, stations
+            from cxdesk.store.db import open_database
 
             database = open_database(app.db_url)
             with database.session() as session:
@@ -108,7 +108,7 @@ class SignInScreen(Screen):
     def _show_stations(self) -> None:
         app = self.app
         if not hasattr(self, "_stations"):
-            from cxdesk.office import stations
+            from cxdesk.domain.office import stations
 
             app.run_db(lambda session: stations(session, app.office), self._set_stations)
             return
@@ -160,8 +160,8 @@ class SignInScreen(Screen):
         now = app.now()
 
         def sign_in(session) -> SignedIn:
-            from cxdesk.office import get_station
-            from cxdesk.staff import sign_in as do_sign_in
+            from cxdesk.domain.office import get_station
+            from cxdesk.domain.staff import sign_in as do_sign_in
 
             station = get_station(session, app.office, station_code)
             return do_sign_in(session, app.office, code=code, pin=pin, station=station, now=now)

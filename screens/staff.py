@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from cxdesk.screens.dialogs import Dialog
+from cxdesk.screens.widgets import FormInput, MessageLine, NumberedChoice
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
-
-from cxdesk.screens.dialogs import Dialog
-from cxdesk.screens.widgets import FormInput, MessageLine, NumberedChoice
 
 ROLE_CHOICES = (("clerk", "Clerk"), ("supervisor", "Supervisor"))
 SURVEY_SETS = (("a11_v2_radio", "A-11 current: trust + what went well / not well"),
@@ -55,9 +54,9 @@ class StaffScreen(Screen):
         office = app.office
 
         def read(session):
-            from cxdesk.models import Office
-            from cxdesk.office import stations
-            from cxdesk.staff import list_staff
+            from cxdesk.domain.office import stations
+            from cxdesk.domain.staff import list_staff
+            from cxdesk.store.models import Office
 
             fresh = session.get(Office, office.id)
             return fresh, list_staff(session, fresh), stations(session, fresh, include_inactive=True)
@@ -108,8 +107,8 @@ class StaffScreen(Screen):
         me = self.app.signed_in.staff
 
         def toggle(session):
-            from cxdesk.models import Staff
-            from cxdesk.staff import set_active
+            from cxdesk.domain.staff import set_active
+            from cxdesk.store.models import Staff
 
             target = session.get(Staff, person.id)
             return set_active(session, target, not target.active, by=me)
@@ -153,13 +152,13 @@ class AddStaffDialog(Dialog):
         app = self.app
         values = {name: self.query_one(f"#{name}", Input).value for name in ("code", "name", "pin")}
         role = self.picked("role") or "clerk"
-        office, now = app.office, app.now()
+        office, me = app.office, app.signed_in.staff
 
         def add(session):
-            from cxdesk.staff import add_staff
+            from cxdesk.domain.staff import add_staff
 
-            return add_staff(session, office, code=values["code"], name=values["name"], role=role,
-                             pin=values["pin"], now=now)
+            return add_staff(session, office, me, now=app.now(), code=values["code"], name=values["name"], role=role,
+                             pin=values["pin"])
 
         def added(person) -> None:
             self.notify(f"Added {person.code} ({person.role}).")
@@ -186,13 +185,13 @@ class ResetPinDialog(Dialog):
     @on(Input.Submitted, "#pin")
     def _save(self) -> None:
         pin = self.query_one("#pin", Input).value
-        staff_id = self.staff_id
+        staff_id, me = self.staff_id, self.app.signed_in.staff
 
         def reset(session):
-            from cxdesk.models import Staff
-            from cxdesk.staff import reset_pin
+            from cxdesk.domain.staff import reset_pin
+            from cxdesk.store.models import Staff
 
-            return reset_pin(session, session.get(Staff, staff_id), pin)
+            return reset_pin(session, session.get(Staff, staff_id), pin, by=me)
 
         def done(person) -> None:
             self.notify(f"{person.code} will choose a new PIN at next sign-in.")
@@ -227,12 +226,13 @@ class OfficeDialog(Dialog):
         zone = self.query_one("#timezone", Input).value.strip()
         survey_set = self.picked("survey-set") or office.survey_set
         idle = self.query_one("#idle", Input).value
+        me = self.app.signed_in.staff
 
         def save(session):
-            from cxdesk.models import Office
-            from cxdesk.office import update_office
+            from cxdesk.domain.office import update_office
+            from cxdesk.store.models import Office
 
-            return update_office(session, session.get(Office, office.id), name=name, timezone=zone,
+            return update_office(session, session.get(Office, office.id), me, name=name, timezone=zone,
                                  survey_set=survey_set, survey_idle_seconds=idle)
 
         def saved(updated) -> None:
@@ -256,12 +256,12 @@ class AddStationDialog(Dialog):
     @on(Input.Submitted, "#name")
     def _save(self) -> None:
         name = self.query_one("#name", Input).value
-        office = self.app.office
+        office, me = self.app.office, self.app.signed_in.staff
 
         def add(session):
-            from cxdesk.office import add_station
+            from cxdesk.domain.office import add_station
 
-            return add_station(session, office, name)
+            return add_station(session, office, me, name)
 
         def added(station) -> None:
             self.notify(f"Added station {station.code}: {station.name}.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cxdesk.screens.widgets import MessageLine
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,10 +17,9 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, Static
 
-from cxdesk.screens.widgets import MessageLine
-
 if TYPE_CHECKING:
-    from cxdesk.surveys import Answer, Question, SurveyRun
+    from cxdesk.domain.surveys.invitations import SurveyRun
+    from cxdesk.domain.surveys.questions import Answer, Question
 
 # How long the thank-you stays before the screen closes by itself.
 THANKS_SECONDS = 6
@@ -228,7 +228,7 @@ class SurveyScreen(Screen[str]):
         question = self.question
         if self.typing or number > (5 if question.kind == "scale" else len(question.options)):
             return
-        from cxdesk.surveys import Answer
+        from cxdesk.domain.surveys.questions import Answer
 
         if question.kind == "scale":
             self._record(Answer(score=number))
@@ -254,7 +254,7 @@ class SurveyScreen(Screen[str]):
             return
         self._touch()
         if self.question.kind == "drivers":
-            from cxdesk.surveys import Answer
+            from cxdesk.domain.surveys.questions import Answer
 
             if self.picked:
                 self._record(Answer(picked=frozenset(self.picked)))
@@ -263,7 +263,7 @@ class SurveyScreen(Screen[str]):
 
     @on(Input.Submitted, "#survey-words")
     def _words_done(self, event: Input.Submitted) -> None:
-        from cxdesk.surveys import Answer
+        from cxdesk.domain.surveys.questions import Answer
 
         self._touch()
         words = event.value.strip()
@@ -312,7 +312,7 @@ class SurveyScreen(Screen[str]):
         run, answers, lang, now = self.survey, dict(self.answers), self.lang, app.now()
 
         def store(session) -> str:
-            from cxdesk.surveys import finish
+            from cxdesk.domain.surveys.invitations import finish
 
             return finish(session, run.invitation_id, answers, language=lang, ended_early=ended_early, now=now)
 
@@ -407,7 +407,7 @@ class StaffPinDialog(ModalScreen[bool]):
         pin, office, now = pin_input.value, app.office, app.now()
 
         def check(session) -> bool:
-            from cxdesk.staff import check_pin
+            from cxdesk.domain.staff import check_pin
 
             check_pin(session, office, code, pin, now)
             return True
@@ -439,7 +439,7 @@ def offer_survey(counter: Screen, mode: str) -> None:
     office, station, staff_code, now = app.office, app.signed_in.station, app.signed_in.staff.code, app.now()
 
     def work(session) -> SurveyRun:
-        from cxdesk import surveys
+        from cxdesk.domain.surveys import invitations as surveys
         from cxdesk.errors import CxdeskError
 
         visit = surveys.last_finished_visit(session, office, station, now)

@@ -13,11 +13,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 
-from cxdesk.catalogs import office_catalog
-from cxdesk.clock import office_zone
+from cxdesk.store.catalogs import office_catalog
 
 if TYPE_CHECKING:
-    from cxdesk.surveys import SurveyResults
+    from cxdesk.reports.survey_results import SurveyResults
 
 ALL = "*"
 SET_NAMES = {"a11_v2_radio": "A-11 current", "likert": "A-11 Likert"}
@@ -41,7 +40,8 @@ class SurveyResultsScreen(Screen):
     ]
 
     def compose(self) -> ComposeResult:
-        from cxdesk.surveys import PERIODS, SURVEY_SETS
+        from cxdesk.reports.periods import PERIODS
+        from cxdesk.vocab import SURVEY_SETS
 
         services = office_catalog("services")
         segments = office_catalog("segments")
@@ -85,12 +85,12 @@ class SurveyResultsScreen(Screen):
             self.action_reload()
 
     def action_reload(self) -> None:
-        from cxdesk.clock import local_day
-        from cxdesk.surveys import ResultsFilter, period_days
+        from cxdesk.reports.periods import period_days
+        from cxdesk.reports.survey_results import ResultsFilter
 
         app = self.app
-        office = app.office
-        today = local_day(app.now(), office_zone(office.timezone))
+        office, viewer = app.office, app.signed_in.staff
+        today = office.local_day(app.now())
         start, end = period_days(self.query_one("#results-period", Select).value, today)
         service = self.query_one("#results-service", Select).value
         segment = self.query_one("#results-segment", Select).value
@@ -99,14 +99,14 @@ class SurveyResultsScreen(Screen):
                             survey_set=self.query_one("#results-set", Select).value)
 
         def read(session) -> SurveyResults:
-            from cxdesk.surveys import results
+            from cxdesk.reports.survey_results import results
 
-            return results(session, office, flt)
+            return results(session, office, flt, viewer)
 
         app.run_db(read, lambda res: self._show(res, flt), description="read survey results")
 
     def _show(self, res: SurveyResults, flt) -> None:
-        from cxdesk.surveys import load_question_set
+        from cxdesk.domain.surveys.questions import load_question_set
 
         self.results = res
         question_set = load_question_set(res.survey_set)
@@ -142,7 +142,7 @@ class SurveyResultsScreen(Screen):
         services = office_catalog("services")
         comments = self.query_one("#results-comments", DataTable)
         comments.clear()
-        zone = office_zone(self.app.office.timezone)
+        zone = self.app.office.zone
         for comment in res.comments:
             service = services.get(comment.service).label() if comment.service in services else "–"
             comments.add_row(f"{comment.answered_at.astimezone(zone):%d %b %H:%M}",

@@ -7,17 +7,11 @@ from __future__ import annotations
 
 import os
 import uuid
-from datetime import datetime, timezone
 
 import pytest
 
 from cxdesk.clock import fixed_clock
-
-# Tuesday 24 November 2026, 09:30 in Chicago: the office is open.
-FIXED_NOW = datetime(2026, 11, 24, 15, 30, tzinfo=timezone.utc)
-SUPERVISOR = ("SUP1", "Ana Ruiz", "2468")
-CLERK = ("CLK1", "Ben Okafor", "1357")
-PG_ADMIN_URL = os.environ.get("CXDESK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+from tests.factories import CLERK, FIXED_NOW, PG_ADMIN_URL, make_office
 
 
 @pytest.fixture(autouse=True)
@@ -40,26 +34,11 @@ def db_url(tmp_path):
 
 @pytest.fixture
 def db(db_url):
-    from cxdesk.db import open_database
+    from cxdesk.store.db import open_database
 
     database = open_database(db_url)
     yield database
     database.dispose()
-
-
-def make_office(database, now=FIXED_NOW):
-    """The test office: CHI01 in Chicago, stations W1 and W2, a supervisor and a clerk."""
-    from cxdesk.office import setup_office
-    from cxdesk.staff import add_staff
-
-    with database.session() as session:
-        office = setup_office(
-            session, code="CHI01", name="Chicago Loop", timezone="America/Chicago",
-            station_names=["Window 1", "Window 2"], supervisor_code=SUPERVISOR[0],
-            supervisor_name=SUPERVISOR[1], supervisor_pin=SUPERVISOR[2], now=now,
-        )
-        add_staff(session, office, code=CLERK[0], name=CLERK[1], role="clerk", pin=CLERK[2], now=now)
-    return office
 
 
 @pytest.fixture
@@ -70,8 +49,8 @@ def office(db):
 @pytest.fixture
 def signed_in(db, office):
     """The clerk signed in at W1."""
-    from cxdesk.office import get_station
-    from cxdesk.staff import sign_in
+    from cxdesk.domain.office import get_station
+    from cxdesk.domain.staff import sign_in
 
     with db.session() as session:
         station = get_station(session, office, "W1")

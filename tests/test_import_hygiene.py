@@ -4,8 +4,8 @@ import subprocess
 import sys
 
 CORE_MODULES = [
-    "cxdesk", "cxdesk.cli", "cxdesk.db", "cxdesk.models", "cxdesk.visits", "cxdesk.staff",
-    "cxdesk.office", "cxdesk.catalogs", "cxdesk.migrate",
+    "cxdesk", "cxdesk.cli", "cxdesk.store.db", "cxdesk.store.models", "cxdesk.domain.visits", "cxdesk.domain.staff",
+    "cxdesk.domain.office", "cxdesk.store.catalogs", "cxdesk.store.migrate",
 ]
 
 

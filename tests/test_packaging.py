@@ -52,11 +52,11 @@ def test_wheel_runs_from_a_clean_venv(wheel_venv, tmp_path):
     code = (
         "import cxdesk, importlib.resources as r\n"
         "assert 'site-packages' in cxdesk.__file__, cxdesk.__file__\n"
-        "from cxdesk.catalogs import load_all\n"
+        "from cxdesk.store.catalogs import load_all\n"
         "assert load_all()['services']\n"
         "css = [p.name for p in r.files('cxdesk.screens').iterdir() if p.name.endswith('.tcss')]\n"
         "assert {'counter.tcss', 'forms.tcss', 'app.tcss'} <= set(css), css\n"
-        "from cxdesk.migrate import head_revision\n"
+        "from cxdesk.store.migrate import head_revision\n"
         "print(head_revision())\n"
     )
     result = subprocess.run([str(python), "-c", code], capture_output=True, text=True, cwd=tmp_path)

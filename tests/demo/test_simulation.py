@@ -11,8 +11,22 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from cxdesk.demo.simulation import (
-    CALLED, DONE, LAST_CALL, LEFT, NO_SHOW, ON_HOLD, SERVING, WAITING,
-    Behaviour, DayPlan, Duty, Service, SimulatedDay, as_of, duties_for, realism_stats,
+    CALLED,
+    DONE,
+    LAST_CALL,
+    LEFT,
+    NO_SHOW,
+    ON_HOLD,
+    SERVING,
+    WAITING,
+    Behaviour,
+    DayPlan,
+    Duty,
+    Service,
+    SimulatedDay,
+    as_of,
+    duties_for,
+    realism_stats,
     simulate_day,
 )
 

@@ -1,0 +1,25 @@
+"""Starting a Textual app: the only part of the command line that imports ``cxdesk.screens``."""
+
+from __future__ import annotations
+
+import sys
+
+
+def run_app(url: str, *, theme: str | None = None, demo_hint: str | None = None) -> None:
+    """The counter app on the database at ``url``."""
+    from cxdesk.screens.app import CxdeskApp
+
+    app = CxdeskApp(db_url=url, theme_name=theme, demo_hint=demo_hint)
+    app.run()
+    if app.return_code:
+        sys.exit(app.return_code)
+
+
+def run_kiosk(url: str, station_code: str, *, theme: str | None = None) -> None:
+    """The customer-facing survey kiosk of a station."""
+    from cxdesk.screens.kiosk import KioskApp
+
+    app = KioskApp(db_url=url, station_code=station_code, theme_name=theme)
+    app.run()
+    if app.return_code:
+        sys.exit(app.return_code)

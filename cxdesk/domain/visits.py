@@ -1,0 +1,351 @@
+"""The waiting line and visits: check in, call next, serve, finish.
+
+Every step is committed at once. The order of the line: appointments that are
+due come first (earliest appointment first), then everyone else first come,
+first served.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from cxdesk.domain.numbering import commit_numbered
+from cxdesk.domain.staff import SignedIn
+from cxdesk.errors import CxdeskError
+from cxdesk.store.catalogs import office_catalog as catalog
+from cxdesk.store.models import Office, Station, Visit, VisitChannelOffer
+from cxdesk.text import clean_block
+from cxdesk.vocab import LANGUAGES, VisitState
+
+WAITING = VisitState.WAITING
+CALLED = VisitState.CALLED
+SERVING = VisitState.SERVING
+ON_HOLD = VisitState.ON_HOLD
+DONE = VisitState.DONE
+NO_SHOW = VisitState.NO_SHOW
+LEFT = VisitState.LEFT
+IN_LINE = VisitState.IN_LINE
+AT_COUNTER = VisitState.AT_COUNTER
+# An appointment counts as "due" this long before its time.
+APPOINTMENT_GRACE = timedelta(minutes=10)
+NOTE_LIMIT = 500
+
+
+def ticket(visit: Visit) -> str:
+    """What the customer hears called (A033, P007)."""
+    return visit.ticket
+
+
+def _commit_numbered(session: Session, office: Office, visit: Visit) -> Visit:
+    def numbered(seq: int) -> list[Visit]:
+        visit.seq = seq
+        return [visit]
+
+    return commit_numbered(session, Visit, office.id, visit.day, numbered,
+                           busy="Could not number the ticket: the line is very busy, try again.")
+
+
+def _check_choice(name: str, code: str | None, what: str) -> str:
+    if not code:
+        raise CxdeskError(f"Choose a {what}.")
+    return catalog(name).get(code).code
+
+
+def check_in(session: Session, office: Office, *, segment: str, service: str,
+             appointment_at: datetime | None = None, language: str = "en",
+             now: datetime) -> Visit:
+    """Put a customer in the waiting line."""
+    if language not in LANGUAGES:
+        raise CxdeskError(f"Language must be one of {', '.join(LANGUAGES)}.")
+    visit = Visit(
+        office_id=office.id,
+        day=office.local_day(now),
+        seq=0,
+        segment=_check_choice("segments", segment, "customer segment"),
+        service_wanted=_check_choice("services", service, "service"),
+        appointment=appointment_at is not None,
+        appointment_at=appointment_at,
+        language=language,
+        state=WAITING,
+        arrived_at=now,
+    )
+    return _commit_numbered(session, office, visit)
+
+
+@dataclass(frozen=True)
+class LineEntry:
+    """A row of the waiting line as the counter screen shows it."""
+
+    id: uuid.UUID
+    ticket: str
+    segment: str
+    service_wanted: str
+    language: str
+    appointment_at: datetime | None
+    arrived_at: datetime
+    state: str
+    hold_count: int
+
+    def waited(self, now: datetime) -> timedelta:
+        return max(now - self.arrived_at, timedelta(0))
+
+
+def _line_order(now: datetime):
+    """Appointments due first (by appointment time), then arrival order."""
+    due = sa.and_(Visit.appointment, Visit.appointment_at <= now + APPOINTMENT_GRACE)
+    return (
+        sa.case((due, 0), else_=1),
+        sa.case((due, Visit.appointment_at), else_=Visit.arrived_at),
+        Visit.arrived_at,
+    )
+
+
+def waiting_line(session: Session, office: Office, now: datetime, limit: int = 200) -> list[LineEntry]:
+    """Today's line in calling order. Uses the (office, day, state) index."""
+    day = office.local_day(now)
+    rows = session.exec(
+        select(Visit)
+        .where(Visit.office_id == office.id, Visit.day == day, col(Visit.state).in_(IN_LINE))
+        .order_by(*_line_order(now))
+        .limit(limit)
+    ).all()
+    return [
+        LineEntry(v.id, ticket(v), v.segment, v.service_wanted, v.language, v.appointment_at,
+                  v.arrived_at, v.state, v.hold_count)
+        for v in rows
+    ]
+
+
+def at_station(session: Session, office: Office, station: Station) -> Visit | None:
+    """The customer currently called to or served at this station, if any."""
+    return session.exec(
+        select(Visit).where(Visit.office_id == office.id, Visit.station_id == station.id,
+                            col(Visit.state).in_(AT_COUNTER))
+        .order_by(col(Visit.called_at).desc())
+    ).first()
+
+
+def _require_free(session: Session, office: Office, station: Station) -> None:
+    current = at_station(session, office, station)
+    if current is not None:
+        raise CxdeskError(f"Finish {ticket(current)} first (or put them on hold).")
+
+
+def _claim(session: Session, visit: Visit, who: SignedIn, now: datetime, state: str) -> Visit:
+    visit.state = state
+    visit.station_id = who.station.id
+    visit.staff_id = who.staff.id
+    visit.shift_id = who.shift.id
+    if visit.called_at is None:
+        visit.called_at = now
+        visit.wait_seconds = int((now - visit.arrived_at).total_seconds())
+    if state == SERVING and visit.serving_at is None:
+        visit.serving_at = now
+    session.add(visit)
+    session.commit()
+    return visit
+
+
+def call_next(session: Session, office: Office, who: SignedIn, now: datetime) -> Visit:
+    """Call the next customer in line to this station.
+
+    The claim is a conditional UPDATE, so two counters pressing "next" at the
+    same moment never get the same customer.
+    """
+    _require_free(session, office, who.station)
+    for entry in waiting_line(session, office, now, limit=10):
+        claimed = session.execute(
+            sa.update(Visit)
+            .where(Visit.id == entry.id, col(Visit.state).in_(IN_LINE))
+            .values(state=CALLED)
+        )
+        if claimed.rowcount == 1:
+            visit = session.get(Visit, entry.id)
+            session.refresh(visit)
+            return _claim(session, visit, who, now, CALLED)
+        session.rollback()
+    raise CxdeskError("Nobody is waiting.")
+
+
+def call_visit(session: Session, office: Office, who: SignedIn, visit_id: uuid.UUID,
+               now: datetime) -> Visit:
+    """Call a particular customer out of order (recall)."""
+    _require_free(session, office, who.station)
+    visit = _get(session, visit_id)
+    if visit.state not in IN_LINE:
+        raise CxdeskError(f"{ticket(visit)} is not waiting.")
+    return _claim(session, visit, who, now, CALLED)
+
+
+def start_serving(session: Session, visit: Visit, who: SignedIn, now: datetime) -> Visit:
+    if visit.state != CALLED:
+        raise CxdeskError(f"{ticket(visit)} has not been called.")
+    return _claim(session, visit, who, now, SERVING)
+
+
+def _get(session: Session, visit_id: uuid.UUID) -> Visit:
+    visit = session.get(Visit, visit_id)
+    if visit is None:
+        raise CxdeskError("That visit no longer exists.")
+    session.refresh(visit)
+    return visit
+
+
+def _require_at_counter(visit: Visit, doing: str) -> None:
+    if visit.state not in AT_COUNTER:
+        raise CxdeskError(f"Only a customer at the counter can be {doing}.")
+
+
+def no_show(session: Session, visit: Visit, now: datetime) -> Visit:
+    """Called, and nobody came."""
+    if visit.state != CALLED:
+        raise CxdeskError("Only a called customer can be marked as a no-show.")
+    visit.state = NO_SHOW
+    visit.finished_at = now
+    session.add(visit)
+    session.commit()
+    return visit
+
+
+def left_line(session: Session, visit: Visit, now: datetime) -> Visit:
+    """Left before service."""
+    if visit.state not in IN_LINE:
+        raise CxdeskError(f"{ticket(visit)} is not waiting.")
+    visit.state = LEFT
+    visit.finished_at = now
+    session.add(visit)
+    session.commit()
+    return visit
+
+
+def hold(session: Session, visit: Visit) -> Visit:
+    """Back to the line (fetching a document, say); keeps their place by arrival."""
+    _require_at_counter(visit, "put on hold")
+    visit.state = ON_HOLD
+    visit.station_id = None
+    visit.hold_count += 1
+    session.add(visit)
+    session.commit()
+    return visit
+
+
+def transfer(session: Session, visit: Visit, to_station: Station, now: datetime) -> Visit:
+    """Hand the customer to another station: they are called there straight away."""
+    _require_at_counter(visit, "transferred")
+    if visit.station_id == to_station.id:
+        raise CxdeskError("That is this station.")
+    busy = at_station(session, session.get(Office, visit.office_id), to_station)
+    if busy is not None:
+        raise CxdeskError(f"{to_station.name} is serving {ticket(busy)}.")
+    visit.transferred_from = visit.station_id
+    visit.station_id = to_station.id
+    visit.staff_id = None
+    visit.shift_id = None
+    visit.state = CALLED
+    session.add(visit)
+    session.commit()
+    return visit
+
+
+@dataclass(frozen=True)
+class Finish:
+    """What the clerk records when the visit ends (validated before any write)."""
+
+    service: str
+    outcome: str
+    referral: str | None = None
+    not_served_reason: str | None = None
+    note: str = ""
+
+    def validated(self) -> Finish:
+        service = _check_choice("services", self.service, "service")
+        outcome_item = catalog("outcomes").get(self.outcome or "")
+        needs = outcome_item.extra.get("requires")
+        referral = reason = None
+        if needs == "referral":
+            referral = _check_choice("referrals", self.referral, "referral (where to)")
+        elif needs == "reason":
+            reason = _check_choice("not_served_reasons", self.not_served_reason,
+                                   "reason the customer could not be served")
+        note = clean_block(self.note, "The note", NOTE_LIMIT)
+        return Finish(service, outcome_item.code, referral, reason, note)
+
+
+def finish(session: Session, visit: Visit, details: Finish, who: SignedIn, now: datetime) -> Visit:
+    _require_at_counter(visit, "finished")
+    checked = details.validated()
+    _apply_finish(visit, checked, who, now)
+    session.add(visit)
+    session.commit()
+    return visit
+
+
+def _apply_finish(visit: Visit, details: Finish, who: SignedIn, now: datetime) -> None:
+    if visit.serving_at is None:
+        visit.serving_at = visit.called_at or now
+    visit.state = DONE
+    visit.finished_at = now
+    visit.staff_id = who.staff.id
+    visit.shift_id = who.shift.id
+    visit.station_id = who.station.id
+    visit.service_seconds = int((now - visit.serving_at).total_seconds())
+    visit.service = details.service
+    visit.outcome = details.outcome
+    visit.referral = details.referral
+    visit.not_served_reason = details.not_served_reason
+    visit.note = details.note or None
+
+
+def quick_log(session: Session, office: Office, who: SignedIn, *, segment: str,
+              details: Finish, language: str = "en", now: datetime) -> Visit:
+    """A customer served without queueing: checked in, served and finished at once."""
+    checked = details.validated()
+    visit = Visit(
+        office_id=office.id, day=office.local_day(now), seq=0,
+        segment=_check_choice("segments", segment, "customer segment"),
+        service_wanted=checked.service, language=language, state=DONE,
+        arrived_at=now, called_at=now, serving_at=now, wait_seconds=0,
+    )
+    _apply_finish(visit, checked, who, now)
+    visit.service_seconds = 0
+    return _commit_numbered(session, office, visit)
+
+
+def record_channels(session: Session, visit: Visit, offered: Iterable[str],
+                    preferred: str | None) -> Visit:
+    """EO 12862 1(f): the channels offered and the one preferred next time."""
+    channels = catalog("channels")
+    offered = sorted({channels.get(code).code for code in offered})
+    if preferred:
+        preferred = channels.get(preferred).code
+    for code in offered:
+        session.merge(VisitChannelOffer(visit_id=visit.id, channel=code))
+    visit.preferred_channel = preferred or None
+    visit.channel_step = "done"
+    session.add(visit)
+    session.commit()
+    return visit
+
+
+def skip_channels(session: Session, visit: Visit) -> Visit:
+    visit.channel_step = "skipped"
+    session.add(visit)
+    session.commit()
+    return visit
+
+
+def offered_channels(session: Session, visit: Visit) -> list[str]:
+    return list(session.exec(
+        select(VisitChannelOffer.channel).where(VisitChannelOffer.visit_id == visit.id)
+        .order_by(VisitChannelOffer.channel)
+    ))
+
+
+def get_visit(session: Session, visit_id: uuid.UUID) -> Visit:
+    return _get(session, visit_id)

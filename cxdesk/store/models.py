@@ -1,0 +1,341 @@
+"""The tables of cxdesk, in one place.
+
+Records that leave the office (visits, shifts, surveys, complaints) carry a UUID
+made at the office so exports merge idempotently anywhere. Every timestamp is a
+timezone-aware UTC instant (``UTCDateTime`` refuses naive ones); days are the
+office-local calendar day, stored beside the instant for fast grouping.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
+from typing import Optional
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+from cxdesk.clock import local_day, office_zone
+
+# Constraint names are stable across SQLite and PostgreSQL, so Alembic batch
+# migrations can find them.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC instant; naive datetimes are a bug and are refused."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: cxdesk stores UTC instants only")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            # SQLite has no timezone type: store UTC without an offset so that
+            # text order is time order and julianday() works in reports.
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def _utc_field(nullable: bool = False, index: bool = False):
+    return Field(
+        default=None if nullable else ...,
+        sa_column_kwargs={},
+        sa_type=UTCDateTime,
+        nullable=nullable,
+        index=index,
+    )
+
+
+def new_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+# --- office, stations, staff -------------------------------------------------
+
+
+class Office(SQLModel, table=True):
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    code: str = Field(max_length=12, unique=True)
+    name: str = Field(max_length=120)
+    timezone: str = Field(max_length=64)
+    # Which OMB A-11 Section 280 question set the office hands out.
+    survey_set: str = Field(default="a11_v2_radio", max_length=32)
+    survey_idle_seconds: int = Field(default=120)
+    created_at: datetime = _utc_field()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return office_zone(self.timezone)
+
+    def local_day(self, at: datetime) -> date:
+        """The office-local calendar day of a UTC instant: what "today" means here."""
+        return local_day(at, self.zone)
+
+
+class Station(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("office_id", "code", name="uq_station_office_code"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="office.id")
+    code: str = Field(max_length=12)
+    name: str = Field(max_length=60)
+    active: bool = Field(default=True)
+
+
+class Staff(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("office_id", "code", name="uq_staff_office_code"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="office.id")
+    code: str = Field(max_length=16)
+    name: str = Field(max_length=80)
+    role: str = Field(max_length=16)  # "clerk" | "supervisor"
+    pin_hash: str = Field(max_length=200)
+    # Set by a supervisor's reset: the staff member chooses a new PIN at sign-in.
+    must_change_pin: bool = Field(default=False)
+    active: bool = Field(default=True)
+    failed_pins: int = Field(default=0)
+    locked_until: Optional[datetime] = _utc_field(nullable=True)
+    created_at: datetime = _utc_field()
+
+
+class Shift(SQLModel, table=True):
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    staff_id: uuid.UUID = Field(foreign_key="staff.id", index=True)
+    station_id: uuid.UUID = Field(foreign_key="station.id")
+    started_at: datetime = _utc_field()
+    ended_at: Optional[datetime] = _utc_field(nullable=True)
+
+
+# --- the waiting line and visits ----------------------------------------------
+
+
+class Visit(SQLModel, table=True):
+    """One customer's visit: checked in (or logged at once), served, finished.
+
+    States: waiting → called → serving → done, with on_hold (back in line after
+    a hold), no_show and left (left before service).
+    """
+
+    __table_args__ = (
+        sa.UniqueConstraint("office_id", "day", "seq", name="uq_visit_office_day_seq"),
+        sa.Index("ix_visit_office_day_state", "office_id", "day", "state"),
+        sa.Index("ix_visit_office_finished", "office_id", "finished_at"),
+        # "Who is at this counter" and "last finished here": every counter refresh.
+        sa.Index("ix_visit_station_state_day", "station_id", "state", "day"),
+    )
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="office.id")
+    day: date  # office-local day of arrival
+    seq: int  # ticket number within the day
+    segment: str = Field(max_length=40)
+    service_wanted: str = Field(max_length=40)
+    appointment: bool = Field(default=False)
+    appointment_at: Optional[datetime] = _utc_field(nullable=True)
+    language: str = Field(default="en", max_length=8)
+    state: str = Field(max_length=16)
+    station_id: Optional[uuid.UUID] = Field(default=None, foreign_key="station.id")
+    staff_id: Optional[uuid.UUID] = Field(default=None, foreign_key="staff.id")
+    shift_id: Optional[uuid.UUID] = Field(default=None, foreign_key="shift.id")
+    arrived_at: datetime = _utc_field()
+    called_at: Optional[datetime] = _utc_field(nullable=True)
+    serving_at: Optional[datetime] = _utc_field(nullable=True)
+    finished_at: Optional[datetime] = _utc_field(nullable=True)
+    # Kept at finish so summaries are plain SQL aggregates.
+    wait_seconds: Optional[int] = None
+    service_seconds: Optional[int] = None
+    hold_count: int = Field(default=0)
+    transferred_from: Optional[uuid.UUID] = Field(default=None, foreign_key="station.id")
+    service: Optional[str] = Field(default=None, max_length=40)
+    outcome: Optional[str] = Field(default=None, max_length=40)
+    referral: Optional[str] = Field(default=None, max_length=40)
+    not_served_reason: Optional[str] = Field(default=None, max_length=40)
+    note: Optional[str] = Field(default=None, max_length=500)
+    # EO 12862 1(f): which other channel the customer prefers next time;
+    # channel_step is "done" or "skipped" once the clerk has passed it.
+    preferred_channel: Optional[str] = Field(default=None, max_length=40)
+    channel_step: Optional[str] = Field(default=None, max_length=8)
+
+    @property
+    def ticket(self) -> str:
+        return ticket_number(self.appointment, self.seq)
+
+
+def ticket_number(appointment: bool, seq: int) -> str:
+    """What the customer hears called: P for appointments, A for walk-ins (A033)."""
+    return f"{'P' if appointment else 'A'}{seq:03d}"
+
+
+class VisitChannelOffer(SQLModel, table=True):
+    """A delivery channel the clerk offered at the end of a visit."""
+
+    visit_id: uuid.UUID = Field(foreign_key="visit.id", primary_key=True)
+    channel: str = Field(max_length=40, primary_key=True)
+
+
+# --- customer surveys (A-11 Section 280) --------------------------------------
+
+
+class SurveyInvitation(SQLModel, table=True):
+    """One offer of the survey after a visit: handed over, or sent to a kiosk.
+
+    Status: pending (kiosk, not yet on screen) → shown → completed | partial |
+    skipped; a kiosk invitation nobody picked up becomes expired. The count of
+    invitations is the A-11 "offered the survey" volume.
+    """
+
+    __table_args__ = (
+        sa.Index("ix_surveyinvitation_station_status", "station_id", "status"),
+        sa.Index("ix_surveyinvitation_office_offered", "office_id", "offered_at"),
+    )
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="office.id")
+    visit_id: uuid.UUID = Field(foreign_key="visit.id", index=True)
+    survey_set: str = Field(max_length=32)
+    mode: str = Field(max_length=12)  # "handover" | "kiosk"
+    language: str = Field(max_length=8)
+    # Where a kiosk survey is to appear; None for a handover.
+    station_id: Optional[uuid.UUID] = Field(default=None, foreign_key="station.id")
+    status: str = Field(max_length=12)
+    offered_at: datetime = _utc_field()
+    shown_at: Optional[datetime] = _utc_field(nullable=True)
+    closed_at: Optional[datetime] = _utc_field(nullable=True)
+
+
+class SurveyResponse(SQLModel, table=True):
+    """What one customer answered. Deliberately no staff column: answers are anonymous
+    to the clerk; the visit link lets results be cut by service and segment."""
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    invitation_id: uuid.UUID = Field(foreign_key="surveyinvitation.id", unique=True)
+    visit_id: uuid.UUID = Field(foreign_key="visit.id", index=True)
+    office_id: uuid.UUID = Field(foreign_key="office.id")
+    survey_set: str = Field(max_length=32)
+    language: str = Field(max_length=8)
+    completed: bool  # False: partly answered (the customer ended early)
+    comment: Optional[str] = Field(default=None, max_length=1000)
+    answered_at: datetime = _utc_field()
+
+
+class SurveyAnswer(SQLModel, table=True):
+    """One answer: a 1-5 score (choice ""), a driver toggle (choice = driver,
+    score 1 picked / 0 offered and not picked), a picked option (score None),
+    or typed words (text)."""
+
+    response_id: uuid.UUID = Field(foreign_key="surveyresponse.id", primary_key=True)
+    question: str = Field(max_length=32, primary_key=True)
+    choice: str = Field(default="", max_length=40, primary_key=True)
+    score: Optional[int] = None
+    text: Optional[str] = Field(default=None, max_length=1000)
+
+
+# --- complaints ---------------------------------------------------------------
+
+
+class Complaint(SQLModel, table=True):
+    """A customer complaint (EO 12862 1(h)), tracked from intake to closure.
+
+    States: received → acknowledged → in_progress (track frontline or
+    investigation) → resolved → closed; escalated at any point; reopened.
+    Deadlines are office-local days; ``next_due`` is the one that matters now,
+    kept on every change so the queue is an indexed sort.
+    """
+
+    __table_args__ = (
+        sa.UniqueConstraint("office_id", "day", "seq", name="uq_complaint_office_day_seq"),
+        sa.Index("ix_complaint_office_state_due", "office_id", "state", "next_due"),
+        sa.Index("ix_complaint_assigned_due", "assigned_to", "next_due"),
+    )
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="office.id")
+    # Office code + local date + sequence, e.g. CHI01-20261124-007.
+    reference: str = Field(max_length=40, unique=True)
+    day: date  # office-local day of receipt
+    seq: int
+    received_at: datetime = _utc_field()
+    received_via: str = Field(max_length=24)
+    category: str = Field(max_length=40)
+    urgency: str = Field(max_length=16)
+    what_happened: str = Field(max_length=2000)
+    wanted: str = Field(default="", max_length=1000)
+    visit_id: Optional[uuid.UUID] = Field(default=None, foreign_key="visit.id")
+    service: Optional[str] = Field(default=None, max_length=40)
+    segment: Optional[str] = Field(default=None, max_length=40)
+    state: str = Field(max_length=16)
+    track: Optional[str] = Field(default=None, max_length=16)  # frontline | investigation
+    opened_by: uuid.UUID = Field(foreign_key="staff.id")
+    assigned_to: Optional[uuid.UUID] = Field(default=None, foreign_key="staff.id")
+    acknowledge_due: date
+    resolution_due: date
+    next_due: Optional[date] = Field(default=None)
+    acknowledged_at: Optional[datetime] = _utc_field(nullable=True)
+    resolved_at: Optional[datetime] = _utc_field(nullable=True)
+    closed_at: Optional[datetime] = _utc_field(nullable=True)
+    extensions: int = Field(default=0)
+    resolution: Optional[str] = Field(default=None, max_length=2000)
+    customer_accepted: Optional[bool] = None
+    has_contact: bool = Field(default=False)
+
+
+class ComplaintContact(SQLModel, table=True):
+    """How to reach the complainant: kept only with their recorded consent.
+
+    A table of its own so that who may see it is one join away, and so it can
+    be erased without touching the complaint or its trail.
+    """
+
+    complaint_id: uuid.UUID = Field(foreign_key="complaint.id", primary_key=True)
+    name: str = Field(default="", max_length=80)
+    phone: str = Field(default="", max_length=40)
+    email: str = Field(default="", max_length=120)
+    language: str = Field(default="en", max_length=8)
+    consent_at: datetime = _utc_field()
+    consent_by: uuid.UUID = Field(foreign_key="staff.id")
+
+    def __repr__(self) -> str:
+        # Contact details never reach a log or a traceback through repr().
+        return f"ComplaintContact(complaint_id={self.complaint_id}, <withheld>)"
+
+    __str__ = __repr__
+
+
+class ComplaintEvent(SQLModel, table=True):
+    """One line of a complaint's audit trail. Append-only: a database trigger
+    refuses UPDATE and DELETE (see migration 0003_complaints)."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("complaint_id", "seq", name="uq_complaint_event_complaint_seq"),
+    )
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    complaint_id: uuid.UUID = Field(foreign_key="complaint.id")
+    seq: int
+    at: datetime = _utc_field()
+    staff_id: uuid.UUID = Field(foreign_key="staff.id")
+    kind: str = Field(max_length=16)  # opened | state | assign | note | extend | resolution | contact
+    from_value: Optional[str] = Field(default=None, max_length=60)
+    to_value: Optional[str] = Field(default=None, max_length=60)
+    note: str = Field(default="", max_length=2000)

@@ -1,0 +1,180 @@
+"""The waiting line and visits (domain, no UI)."""
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from cxdesk.domain import visits
+from cxdesk.domain.office import get_station
+from cxdesk.domain.staff import sign_in
+from cxdesk.domain.visits import Finish
+from cxdesk.errors import CxdeskError
+from cxdesk.reports import counter
+from cxdesk.store.models import Visit, VisitChannelOffer
+from tests.factories import FIXED_NOW, SUPERVISOR
+
+MIN = timedelta(minutes=1)
+
+
+def walk_in(session, office, minutes_after=0, **kwargs):
+    kwargs.setdefault("segment", "retiree")
+    kwargs.setdefault("service", "change_address")
+    return visits.check_in(session, office, now=FIXED_NOW + minutes_after * MIN, **kwargs)
+
+
+def test_check_in_numbers_tickets_per_day(db, office):
+    with db.session() as session:
+        first = walk_in(session, office)
+        second = walk_in(session, office, 1, appointment_at=FIXED_NOW + 30 * MIN)
+        tomorrow = walk_in(session, office, 24 * 60)
+    assert (visits.ticket(first), visits.ticket(second), visits.ticket(tomorrow)) == ("A001", "P002", "A001")
+    assert first.day.isoformat() == "2026-11-24"  # office-local day (Chicago)
+
+
+def test_line_puts_due_appointments_first_then_first_come(db, office):
+    with db.session() as session:
+        early = walk_in(session, office, 0)
+        later_appt = walk_in(session, office, 1, appointment_at=FIXED_NOW + 60 * MIN)
+        due_appt = walk_in(session, office, 2, appointment_at=FIXED_NOW + 5 * MIN)
+        late = walk_in(session, office, 3)
+        line = visits.waiting_line(session, office, FIXED_NOW + 4 * MIN)
+    assert [entry.id for entry in line] == [due_appt.id, early.id, later_appt.id, late.id]
+
+
+def test_call_next_serves_and_finish_records_times(db, office, signed_in):
+    with db.session() as session:
+        walk_in(session, office)
+        visit = visits.call_next(session, office, signed_in, FIXED_NOW + 12 * MIN)
+        visits.start_serving(session, visit, signed_in, FIXED_NOW + 13 * MIN)
+        visits.finish(session, visit, Finish("change_address", "resolved", note=" moved "), signed_in,
+                      FIXED_NOW + 19 * MIN)
+        stored = session.get(Visit, visit.id)
+    assert stored.state == "done"
+    assert stored.wait_seconds == 12 * 60 and stored.service_seconds == 6 * 60
+    assert stored.staff_id == signed_in.staff.id and stored.shift_id == signed_in.shift.id
+    assert stored.note == "moved"
+
+
+def test_call_next_with_nobody_waiting_says_so(db, office, signed_in):
+    with db.session() as session:
+        with pytest.raises(CxdeskError, match="Nobody is waiting"):
+            visits.call_next(session, office, signed_in, FIXED_NOW)
+
+
+def test_one_customer_at_a_time_per_station(db, office, signed_in):
+    with db.session() as session:
+        walk_in(session, office)
+        walk_in(session, office, 1)
+        visits.call_next(session, office, signed_in, FIXED_NOW + 2 * MIN)
+        with pytest.raises(CxdeskError, match="Finish A001 first"):
+            visits.call_next(session, office, signed_in, FIXED_NOW + 3 * MIN)
+
+
+def test_two_stations_never_call_the_same_customer(db, office, signed_in):
+    with db.session() as session:
+        other = sign_in(session, office, code=SUPERVISOR[0], pin=SUPERVISOR[2],
+                        station=get_station(session, office, "W2"), now=FIXED_NOW)
+        walk_in(session, office)
+        walk_in(session, office, 1)
+        a = visits.call_next(session, office, signed_in, FIXED_NOW + 2 * MIN)
+        b = visits.call_next(session, office, other, FIXED_NOW + 2 * MIN)
+    assert a.id != b.id
+
+
+def test_hold_returns_to_line_and_keeps_first_wait(db, office, signed_in):
+    with db.session() as session:
+        walk_in(session, office)
+        visit = visits.call_next(session, office, signed_in, FIXED_NOW + 5 * MIN)
+        visits.hold(session, visit)
+        line = visits.waiting_line(session, office, FIXED_NOW + 6 * MIN)
+        again = visits.call_next(session, office, signed_in, FIXED_NOW + 9 * MIN)
+    assert line[0].state == "on_hold" and again.id == visit.id
+    assert again.wait_seconds == 5 * 60 and again.hold_count == 1
+
+
+def test_transfer_calls_the_customer_at_the_other_station(db, office, signed_in):
+    with db.session() as session:
+        walk_in(session, office)
+        visit = visits.call_next(session, office, signed_in, FIXED_NOW + MIN)
+        w2 = get_station(session, office, "W2")
+        visits.transfer(session, visit, w2, FIXED_NOW + 2 * MIN)
+        assert visits.at_station(session, office, w2).id == visit.id
+        assert visits.at_station(session, office, signed_in.station) is None
+        with pytest.raises(CxdeskError, match="this station"):
+            visits.transfer(session, visit, w2, FIXED_NOW + 3 * MIN)
+
+
+def test_no_show_and_left_before_service(db, office, signed_in):
+    with db.session() as session:
+        walk_in(session, office)
+        gone = walk_in(session, office, 1)
+        called = visits.call_next(session, office, signed_in, FIXED_NOW + 2 * MIN)
+        visits.no_show(session, called, FIXED_NOW + 4 * MIN)
+        visits.left_line(session, gone, FIXED_NOW + 5 * MIN)
+        counts = counter.day_counts(session, office, FIXED_NOW + 6 * MIN)
+    assert (counts.no_shows, counts.left, counts.waiting, counts.served) == (1, 1, 0, 0)
+
+
+@pytest.mark.parametrize("details, message", [
+    (Finish("", "resolved"), "Choose a service"),
+    (Finish("teleportation", "resolved"), "Unknown service"),
+    (Finish("change_address", "vanished"), "Unknown outcome"),
+    (Finish("change_address", "referred"), "referral"),
+    (Finish("change_address", "not_served"), "could not be served"),
+    (Finish("change_address", "resolved", note="x" * 501), "too long"),
+])
+def test_finish_refuses_bad_input_and_writes_nothing(db, office, signed_in, details, message):
+    with db.session() as session:
+        walk_in(session, office)
+        visit = visits.call_next(session, office, signed_in, FIXED_NOW + MIN)
+        with pytest.raises(CxdeskError, match=message):
+            visits.finish(session, visit, details, signed_in, FIXED_NOW + 2 * MIN)
+        session.expire_all()
+        assert session.get(Visit, visit.id).state == "called"
+
+
+def test_referral_and_reason_are_kept(db, office, signed_in):
+    with db.session() as session:
+        walk_in(session, office)
+        walk_in(session, office, 1)
+        a = visits.call_next(session, office, signed_in, FIXED_NOW + MIN)
+        visits.finish(session, a, Finish("ssi_question", "referred", referral="state_medicaid"), signed_in,
+                      FIXED_NOW + 2 * MIN)
+        b = visits.call_next(session, office, signed_in, FIXED_NOW + 3 * MIN)
+        visits.finish(session, b, Finish("new_card", "not_served", not_served_reason="missing_documents"),
+                      signed_in, FIXED_NOW + 4 * MIN)
+    assert (a.referral, b.not_served_reason) == ("state_medicaid", "missing_documents")
+
+
+def test_quick_log_records_a_finished_visit_without_waiting(db, office, signed_in):
+    with db.session() as session:
+        visit = visits.quick_log(session, office, signed_in, segment="worker",
+                                 details=Finish("general_info", "resolved"), now=FIXED_NOW)
+    assert visit.state == "done" and visit.wait_seconds == 0 and visit.seq == 1
+
+
+def test_channel_choice_is_recorded_or_skipped(db, office, signed_in):
+    with db.session() as session:
+        visit = visits.quick_log(session, office, signed_in, segment="worker",
+                                 details=Finish("general_info", "resolved"), now=FIXED_NOW)
+        visits.record_channels(session, visit, ["online", "phone", "online"], "online")
+        offers = session.exec(select(VisitChannelOffer.channel).where(
+            VisitChannelOffer.visit_id == visit.id)).all()
+        assert sorted(offers) == ["online", "phone"]
+        assert visit.preferred_channel == "online" and visit.channel_step == "done"
+        with pytest.raises(CxdeskError, match="Unknown channel"):
+            visits.record_channels(session, visit, ["carrier_pigeon"], None)
+        other = visits.quick_log(session, office, signed_in, segment="worker",
+                                 details=Finish("general_info", "resolved"), now=FIXED_NOW)
+        visits.skip_channels(session, other)
+        assert other.channel_step == "skipped"
+
+
+def test_unknown_segment_or_language_is_refused(db, office):
+    with db.session() as session:
+        with pytest.raises(CxdeskError, match="Unknown customer segment|Unknown segment"):
+            walk_in(session, office, segment="martian")
+        with pytest.raises(CxdeskError, match="Language"):
+            walk_in(session, office, language="fr")
+        assert session.exec(select(Visit)).all() == []

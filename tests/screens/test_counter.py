@@ -1,0 +1,345 @@
+"""Pilot tests: keys in, database out."""
+
+from datetime import timedelta
+
+from cxdesk.screens.counter import CounterScreen
+from cxdesk.screens.setup import SetupScreen
+from cxdesk.screens.signin import SignInScreen
+from sqlmodel import select
+
+from cxdesk.domain import visits
+from cxdesk.store.models import Office, Shift, Staff, Station, Visit, VisitChannelOffer
+from tests.factories import CLERK, FIXED_NOW, make_office, supervisor_of
+from tests.pilot import make_app, press, settle, sign_in
+
+SIZE = (110, 34)
+
+
+def add_waiting(db, office, count=1, **kwargs):
+    kwargs.setdefault("segment", "retiree")
+    kwargs.setdefault("service", "change_address")
+    with db.session() as session:
+        return [visits.check_in(session, office, now=FIXED_NOW - timedelta(minutes=30 - i), **kwargs)
+                for i in range(count)]
+
+
+def all_visits(db):
+    with db.session() as session:
+        return session.exec(select(Visit).order_by(Visit.seq)).all()
+
+
+async def test_first_run_setup_creates_office_stations_and_supervisor(db_url, clock, db):
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, SetupScreen)
+        await pilot.press(*"chi01", "enter", *"Chicago Loop", "enter", "enter", "enter",
+                          *"sup1", "enter", *"Ana Ruiz", "enter", *"2468", "enter", *"2468", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen)
+    with db.session() as session:
+        office = session.exec(select(Office)).one()
+        stations = session.exec(select(Station).order_by(Station.code)).all()
+        staff = session.exec(select(Staff)).one()
+    assert (office.code, office.timezone) == ("CHI01", "America/Chicago")
+    assert [s.name for s in stations] == ["Window 1", "Window 2"]
+    assert (staff.code, staff.role) == ("SUP1", "supervisor")
+
+
+async def test_setup_with_mismatched_pins_says_so_and_writes_nothing(db_url, clock, db):
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"chi01", "enter", *"Chicago Loop", "enter", "enter", "enter",
+                          *"sup1", "enter", *"Ana Ruiz", "enter", *"2468", "enter", *"2469", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SetupScreen)
+        assert "PINs differ" in str(app.screen.query_one("#message").render())
+    with db.session() as session:
+        assert session.exec(select(Office)).all() == []
+
+
+async def test_setup_with_unknown_time_zone_is_refused(db_url, clock, db):
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#timezone").value = "Mars/Olympus"
+        await pilot.press(*"chi01", "enter", *"Chicago Loop", "enter", "enter", "enter",
+                          *"sup1", "enter", *"Ana Ruiz", "enter", *"2468", "enter", *"2468", "enter")
+        await settle(pilot)
+        assert "Unknown time zone" in str(app.screen.query_one("#message").render())
+    with db.session() as session:
+        assert session.exec(select(Office)).all() == []
+
+
+async def test_a_common_visit_takes_six_keystrokes(db_url, clock, db, office):
+    add_waiting(db, office)
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        assert isinstance(app.screen, CounterScreen)
+        keys = ["n", "f", "1", "1", "enter", "escape"]
+        await press(pilot, *keys)
+        assert isinstance(app.screen, CounterScreen)
+    assert len(keys) <= 6
+    [visit] = all_visits(db)
+    assert visit.state == "done"
+    assert (visit.service, visit.outcome, visit.channel_step) == ("general_info", "resolved", "skipped")
+    assert visit.staff_id is not None and visit.finished_at == FIXED_NOW
+
+
+async def test_sign_in_opens_a_shift_and_sign_out_closes_it(db_url, clock, db, office):
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        with db.session() as session:
+            assert session.exec(select(Shift)).one().ended_at is None
+        await press(pilot, "f10")
+        assert isinstance(app.screen, SignInScreen)
+    with db.session() as session:
+        assert session.exec(select(Shift)).one().ended_at == FIXED_NOW
+
+
+async def test_wrong_pin_shows_a_message_and_stays_on_sign_in(db_url, clock, db, office):
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, pin="9999")
+        assert isinstance(app.screen, SignInScreen)
+        assert "not right" in str(app.screen.query_one("#message").render())
+        await press(pilot, "enter")
+        assert "Enter your PIN" in str(app.screen.query_one("#message").render())
+        app.screen.query_one("#code").value = ""
+        await press(pilot, *"1357", "enter")
+        assert "Enter your staff code" in str(app.screen.query_one("#message").render())
+    with db.session() as session:
+        assert session.exec(select(Shift)).all() == []
+
+
+async def test_check_in_by_keys_puts_the_customer_in_line(db_url, clock, db, office):
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "i", "1", "3", "2")
+        await pilot.press(*"10:00", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CounterScreen)
+        assert app.screen.query_one("#line").row_count == 1
+    [visit] = all_visits(db)
+    assert (visit.segment, visit.service_wanted, visit.language) == ("retiree", "change_address", "es")
+    assert visit.appointment and visit.appointment_at == FIXED_NOW + timedelta(minutes=30)
+
+
+async def test_bad_appointment_time_is_refused_in_the_dialog(db_url, clock, db, office):
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "i", "1", "3", "1")
+        await pilot.press(*"25:99", "enter")
+        await settle(pilot)
+        assert "HH:MM" in str(app.screen.query_one("#message").render())
+    assert all_visits(db) == []
+
+
+async def test_referral_outcome_asks_where_to(db_url, clock, db, office):
+    add_waiting(db, office)
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "n", "f", "3", "2")
+        referral = app.screen.query_one("#referral")
+        assert referral.display and app.focused is referral
+        await press(pilot, "1", "enter")
+        # Channel step: tick online and phone, prefer online, save.
+        await press(pilot, "1", "2", "tab", "1", "enter")
+    [visit] = all_visits(db)
+    assert (visit.outcome, visit.referral) == ("referred", "state_medicaid")
+    assert visit.preferred_channel == "online" and visit.channel_step == "done"
+    with db.session() as session:
+        offered = session.exec(select(VisitChannelOffer.channel)).all()
+    assert sorted(offered) == ["online", "phone"]
+
+
+async def test_hold_no_show_and_transfer_by_key(db_url, clock, db, office):
+    add_waiting(db, office, 3)
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "n", "h")        # A001 back in line
+        await press(pilot, "n", "x")        # A001 again (held keeps place) -> no-show
+        await press(pilot, "n", "t", "1")   # A002 to W2
+    first, second, third = all_visits(db)
+    assert (first.state, first.hold_count) == ("no_show", 1)
+    with db.session() as session:
+        w2 = session.exec(select(Station).where(Station.code == "W2")).one()
+    assert (second.state, second.station_id) == ("called", w2.id)
+    assert third.state == "waiting"
+
+
+async def test_walk_up_is_logged_without_queueing(db_url, clock, db, office):
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "w", "2", "1", "1", "enter", "escape")
+    [visit] = all_visits(db)
+    assert (visit.segment, visit.service, visit.outcome, visit.wait_seconds) == ("worker", "general_info",
+                                                                                  "resolved", 0)
+
+
+async def test_finish_with_nobody_at_the_counter_changes_nothing(db_url, clock, db, office):
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "f", "n")
+        assert isinstance(app.screen, CounterScreen)
+    assert all_visits(db) == []
+
+
+async def test_supervisor_adds_a_clerk_on_the_staff_screen(db_url, clock, db, office):
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, code="SUP1", pin="2468")
+        await press(pilot, "f5", "a")
+        await pilot.press(*"clk2", "enter", *"Dee Park", "enter", "1")
+        await pilot.press(*"8642", "enter")
+        await settle(pilot)
+    with db.session() as session:
+        clerk = session.exec(select(Staff).where(Staff.code == "CLK2")).one()
+    assert (clerk.name, clerk.role) == ("Dee Park", "clerk")
+
+
+async def test_clerks_cannot_open_staff_settings(db_url, clock, db, office):
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "f5")
+        assert isinstance(app.screen, CounterScreen)
+
+
+async def test_reset_pin_makes_the_clerk_choose_a_new_one(db_url, clock, db, office):
+    with db.session() as session:
+        from cxdesk.domain.staff import reset_pin
+
+        reset_pin(session, session.exec(select(Staff).where(Staff.code == CLERK[0])).one(), "8642",
+                  by=supervisor_of(session, office))
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, pin="8642")
+        await pilot.press(*"9753", "enter", *"9753", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CounterScreen)
+    with db.session() as session:
+        assert not session.exec(select(Staff).where(Staff.code == CLERK[0])).one().must_change_pin
+
+
+async def test_unreadable_database_is_shown_on_screen(tmp_path, clock):
+    bogus = tmp_path / "bogus.db"
+    bogus.write_text("not a database")
+    app = make_app(f"sqlite:///{bogus}", clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        status = str(app.screen.query_one("#status").render())
+        assert "not a database file" in status
+    assert bogus.read_text() == "not a database"
+
+
+async def test_unexpected_error_is_logged_and_the_app_keeps_running(db_url, clock, db, office, cxdesk_home):
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+
+        def broken(session):
+            raise RuntimeError("boom")
+
+        app.run_db(broken)
+        await settle(pilot)
+        assert isinstance(app.screen, CounterScreen)
+        await press(pilot, "w", "2", "1", "1", "enter", "escape")
+    log = (cxdesk_home / "log" / "cxdesk.log").read_text()
+    assert "RuntimeError: boom" in log and CLERK[2] not in log
+    assert len(all_visits(db)) == 1
+
+
+async def test_help_lists_the_counter_bindings(db_url, clock, db, office):
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "f1")
+        actions = {row[2] for row in app.screen.rows}
+        assert {"Next", "Finish", "Check in", "Walk-up", "Hold", "Transfer", "Help"} <= actions
+        await press(pilot, "escape")
+        assert isinstance(app.screen, CounterScreen)
+
+
+async def test_every_counter_action_is_in_the_command_palette(db_url, clock, db, office):
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+    for word in ("Next (n)", "Walk-up (w)", "Check in (i)", "Help (f1)", "Sign out (f10)"):
+        assert any(title.startswith(word) for title in titles), word
+
+
+async def test_high_contrast_theme_is_available(db_url, clock, db, office):
+    app = make_app(db_url, clock, theme_name="cxdesk-high-contrast")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "cxdesk-high-contrast"
+
+
+async def test_keys_typed_ahead_land_in_the_right_fields(db_url, clock, db):
+    """A burst of keys (fast typist, pasted keys) fills the form field by field."""
+    from textual import events
+
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst = [*"chi01", "enter", *"Loop", "enter", "tab", "tab", *"sup1", "enter"]
+        for key in burst:
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await settle(pilot)
+        values = {field.id: field.value for field in app.screen.query("Input")}
+    assert values["office-code"] == "chi01"
+    assert values["office-name"] == "Loop"
+    assert values["timezone"] == "America/Chicago"
+    assert values["sup-code"] == "sup1"
+
+
+async def test_two_counters_share_one_postgresql_office(pg_url, clock):
+    """Several counters of one office on PostgreSQL: what one checks in, the other serves."""
+    from cxdesk.store.db import open_database
+
+    database = open_database(pg_url)
+    try:
+        make_office(database)
+        front = make_app(pg_url, clock)
+        window = make_app(pg_url, clock)
+        async with front.run_test(size=SIZE) as desk, window.run_test(size=SIZE) as counter:
+            await sign_in(desk, "SUP1", "2468")
+            await press(desk, "i", "1", "3", "1", "enter")
+            await sign_in(counter)
+            window.screen.refresh_view()  # what the 10-second refresh does
+            await settle(counter)
+            assert window.screen.query_one("#line").row_count == 1
+            await press(counter, "n", "f", "1", "1", "enter", "escape")
+        [visit] = all_visits(database)
+        assert (visit.state, visit.segment, visit.outcome) == ("done", "retiree", "resolved")
+        with database.session() as session:
+            clerk = session.exec(select(Staff).where(Staff.code == CLERK[0])).one()
+        assert visit.staff_id == clerk.id
+    finally:
+        database.dispose()
+
+
+async def test_supervisor_sets_survey_question_set_and_idle_time(db_url, clock, db, office):
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, code="SUP1", pin="2468")
+        await press(pilot, "f5", "o")
+        app.screen.query_one("#idle").value = "5000"
+        await press(pilot, "tab", "tab", "tab", "2", "ctrl+s")
+        assert "between 30 and 600" in str(app.screen.query_one("#message").render())
+        app.screen.query_one("#idle").value = "90"
+        await press(pilot, "ctrl+s")
+    with db.session() as session:
+        stored = session.exec(select(Office)).one()
+    assert (stored.survey_set, stored.survey_idle_seconds) == ("likert", 90)

@@ -1,0 +1,47 @@
+"""Snapshots of the customer survey screens, English and Spanish: start, a middle question, thank-you."""
+
+from __future__ import annotations
+
+import pytest
+from cxdesk.screens.kiosk import KioskApp
+
+from cxdesk import vocab
+from cxdesk.domain.office import get_station
+from cxdesk.domain.surveys import invitations
+from tests.factories import FIXED_NOW, serve
+from tests.pilot import settle
+
+SIZE = (100, 32)
+STEPS = {
+    "start": [],
+    "middle": ["4", "1", "3"],  # trust answered; "what went well" with two picks
+    "thanks": ["4", "enter", "0", "7", "enter"],
+}
+
+
+def kiosk_with_survey(db, office, signed_in, db_url, clock, language):
+    visit = serve(db, office, signed_in, language=language)
+    with db.session() as session:
+        invitations.offer(session, office, visit.id, mode=vocab.KIOSK, now=FIXED_NOW,
+                      station=get_station(session, office, "W1"))
+    app = KioskApp(db_url, "W1", clock=clock, poll_seconds=3600)
+    app.survey_thanks_seconds = 3600  # the thank-you must still be up for the picture
+    return app
+
+
+async def show_survey(pilot) -> None:
+    await settle(pilot)
+    pilot.app.check_for_survey()
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("step", list(STEPS))
+def test_customer_survey_screen(snap_compare, db, office, signed_in, db_url, clock, language, step):
+    app = kiosk_with_survey(db, office, signed_in, db_url, clock, language)
+    assert snap_compare(app, press=STEPS[step], terminal_size=SIZE, run_before=show_survey)
+
+
+def test_kiosk_waiting_screen(snap_compare, db, office, db_url, clock):
+    app = KioskApp(db_url, "W1", clock=clock, poll_seconds=3600)
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)

@@ -19,6 +19,7 @@ from cxdesk.cli.base import db_option, open_db
 def barriers(ctx: click.Context, db_url: str | None, period_code: str | None, fmt: str) -> None:
     """Front-line barrier survey results (EO 12862 1(e)): percent positive per item, barriers
     ranked, ideas, response rate and the change since the previous period."""
+    import io
     import json
 
     from cxdesk.clock import utcnow
@@ -38,7 +39,9 @@ def barriers(ctx: click.Context, db_url: str | None, period_code: str | None, fm
     finally:
         database.dispose()
     if fmt == "csv":
-        write_csv(click.get_text_stream("stdout"), barrier_format.CSV_COLUMNS, barrier_format.csv_records(report))
+        buffer = io.StringIO()
+        write_csv(buffer, barrier_format.CSV_COLUMNS, barrier_format.csv_records(report))
+        click.echo(buffer.getvalue(), nl=False)
     elif fmt == "json":
         click.echo(json.dumps(barrier_format.as_data(report), ensure_ascii=False, indent=2))
     else:

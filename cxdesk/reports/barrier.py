@@ -87,7 +87,7 @@ class BarrierReport:
     office_code: str
     period: BarrierPeriod
     respondents: int
-    # Staff who signed in at least once in the period: the people who could be asked.
+    # Staff signed in at some time in the period: the people who could be asked.
     active_staff: int
     withheld: bool
     items: tuple[ItemResult, ...]
@@ -153,13 +153,15 @@ def _figures(session: Session, office: Office, period: BarrierPeriod) -> _Figure
 
 
 def active_staff(session: Session, office: Office, period: BarrierPeriod) -> int:
-    """Staff of the office who signed in (opened a shift) on a day of the period."""
+    """Staff of the office who were signed in at some time in the period (a shift that
+    overlaps it; a shift never closed counts where it started)."""
     zone = office.zone
     start = datetime.combine(period.start, time(0), tzinfo=zone).astimezone(timezone.utc)
     end = datetime.combine(period.end + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc)
     return int(session.execute(
         select(sa.func.count(sa.distinct(Shift.staff_id))).join(Staff, Staff.id == Shift.staff_id)
-        .where(Staff.office_id == office.id, Shift.started_at >= start, Shift.started_at < end)).scalar_one())
+        .where(Staff.office_id == office.id, Shift.started_at < end,
+               sa.func.coalesce(Shift.ended_at, Shift.started_at) >= start)).scalar_one())
 
 
 def _item_results(codes, figures: _Figures, previous: _Figures | None, role: str | None = None,
@@ -253,6 +255,6 @@ def report_for_days(session: Session, office: Office, start: date, end: date, *,
 
 def periods_with_answers(session: Session, office: Office) -> list[BarrierPeriod]:
     """Every period with at least one answer, newest first."""
-    codes = session.execute(select(sa.distinct(BarrierAnswer.period))
-                            .where(BarrierAnswer.office_id == office.id)).scalars()
+    codes = session.execute(select(BarrierAnswer.period).where(BarrierAnswer.office_id == office.id)
+                            .distinct()).scalars()
     return sorted((parse_period(code) for code in codes), reverse=True)

@@ -217,17 +217,20 @@ def _folded(text: str) -> str:
 
 
 def names_in_idea(session: Session, office: Office, idea: str | None) -> list[str]:
-    """Names (and staff codes) of the office's staff, past and present, that the idea mentions."""
+    """Names (and staff codes) of the office's staff, past and present, that the idea
+    mentions, in the order the idea mentions them."""
     if not idea:
         return []
-    words = set(re.findall(r"\w+", _folded(idea)))
-    found: list[str] = []
+    words: dict[str, int] = {}
+    for position, word in enumerate(re.findall(r"\w+", _folded(idea))):
+        words.setdefault(word, position)
+    found: dict[str, int] = {}
     for name, code in session.execute(select(Staff.name, Staff.code).where(Staff.office_id == office.id)):
         for part in [*re.findall(r"\w+", name), code]:
             folded = _folded(part)
-            if len(folded) >= 3 and folded not in _PARTICLES and folded in words and part not in found:
-                found.append(part)
-    return found
+            if len(folded) >= 3 and folded not in _PARTICLES and folded in words:
+                found.setdefault(part, words[folded])
+    return sorted(found, key=found.__getitem__)
 
 
 def validated(survey: BarrierSurvey, answers: BarrierAnswers) -> BarrierAnswers:

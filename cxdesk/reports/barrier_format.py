@@ -35,7 +35,7 @@ def rate_line(report: BarrierReport) -> str:
 
 
 def withheld_line(count: int) -> str:
-    return f"⚠ {WITHHELD} ({count} answer{'s' if count != 1 else ''}; at least {MIN_GROUP} are needed)."
+    return f"⚠ Withheld: {WITHHELD} ({count} answer{'s' if count != 1 else ''}; at least {MIN_GROUP} are needed)."
 
 
 def text_lines(report: BarrierReport, lang: str = "en") -> list[str]:
@@ -44,7 +44,7 @@ def text_lines(report: BarrierReport, lang: str = "en") -> list[str]:
     lines = [f"Barrier survey · {report.office_code} · {report.period.label()} ({report.period.code})",
              rate_line(report), ""]
     if report.withheld:
-        lines.append("Results: " + withheld_line(report.respondents))
+        lines.append(withheld_line(report.respondents))
         return lines
     lines.append('Percent positive (agree + strongly agree, of those who answered other than "don\'t know"):')
     lines += _item_lines(report.items, survey, lang)

@@ -26,7 +26,7 @@ POSITIVE = (4, 5)
 # Words of the survey screens: each must exist in English and Spanish.
 SCREEN_TEXTS = (
     "progress", "anonymous", "hint_scale", "hint_categories", "hint_idea", "picked", "too_many",
-    "names", "leave", "key_skip", "key_back", "key_next", "key_save", "key_later", "key_language",
+    "names", "leave", "key_skip", "key_back", "key_next", "key_save", "key_done", "key_later", "key_language",
     "placeholder", "thanks_title", "thanks_body",
 )
 MAX_ITEMS = 15
@@ -39,9 +39,14 @@ class BarrierItem:
 
     code: str
     texts: dict[str, str]
+    shorts: dict[str, str]
 
     def text(self, lang: str = "en") -> str:
         return self.texts[lang]
+
+    def short(self, lang: str = "en") -> str:
+        """The item's name in a results table."""
+        return self.shorts[lang]
 
 
 @dataclass(frozen=True)
@@ -139,8 +144,9 @@ def _parse(text: str, where: str, _source: str) -> BarrierSurvey:
     raw_texts = document.get("text", {})
     return BarrierSurvey(
         titles=_translations(document, "title", where, "the title"),
-        items=tuple(BarrierItem(code, texts)
-                    for code, texts in _coded(document.get("item"), where, "item", "text", MAX_ITEMS)),
+        items=tuple(BarrierItem(code, texts, _translations(entry, "short", where, f"item '{code}'"))
+                    for (code, texts), entry in zip(_coded(document.get("item"), where, "item", "text", MAX_ITEMS),
+                                                    document["item"])),
         scale=scale,
         dont_know=_translations(scale_table, "dont_know", where, "[scale]"),
         categories_question=_translations(categories_table, "text", where, "[categories]"),

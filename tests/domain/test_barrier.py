@@ -4,7 +4,7 @@ and answers that cannot be traced back to the person who gave them."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -25,7 +25,7 @@ from cxdesk.domain.barrier import (
 )
 from cxdesk.domain.barrier.answers import answered_token
 from cxdesk.domain.office import get_station
-from cxdesk.domain.staff import get_staff, sign_in
+from cxdesk.domain.staff import sign_in
 from cxdesk.errors import CxdeskError
 from cxdesk.store.models import (
     BarrierAnswer,
@@ -74,7 +74,7 @@ def test_the_survey_has_the_eight_agree_items_and_nine_barriers_in_both_language
     assert "best private firms" in survey.idea_question["en"]
 
 
-def test_an_office_file_missing_a_spanish_text_is_refused_with_its_name(tmp_path, monkeypatch):
+def test_an_office_file_missing_a_spanish_text_is_refused_with_its_name():
     from cxdesk.config import catalog_override_dir
     from importlib import resources
 

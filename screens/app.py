@@ -35,7 +35,7 @@ T = TypeVar("T")
 CUSTOMER_SAFE_ACTIONS = frozenset({"focus_next", "focus_previous"})
 # Staff actions that make sense only once someone has signed in at this station.
 SIGNED_IN_ACTIONS = frozenset({"staff_settings", "sign_out", "open_complaint", "complaints",
-                               "survey_results"})
+                               "survey_results", "barrier_survey"})
 SUPERVISOR_ACTIONS = frozenset({"staff_settings", "survey_results"})
 
 
@@ -61,6 +61,10 @@ class CxdeskApp(App):
                 id="complaints", priority=True),
         Binding("f10", "sign_out", "Sign out", tooltip="Close your shift and return to sign-in.",
                 id="sign-out", priority=True),
+        # EO 12862 1(e): any staff member, any time; asked at sign-in too (screens/barrier.py).
+        Binding("ctrl+y", "barrier_survey", "Barrier survey",
+                tooltip="Answer the front-line barrier survey (anonymous): what gets in your way, one idea.",
+                id="barrier-survey", priority=True, show=False),
         # Quit is in the help screen and palette; the footer keeps its room for counter keys.
         Binding("ctrl+q", "quit", "Quit", tooltip="Close the shift and quit cxdesk.", id="quit",
                 priority=True, show=False),
@@ -223,6 +227,11 @@ class CxdeskApp(App):
         from cxdesk.screens.survey_results import SurveyResultsScreen
 
         self._open_supervisor_screen(SurveyResultsScreen, "Survey results")
+
+    def action_barrier_survey(self) -> None:
+        from cxdesk.screens.barrier import open_barrier_survey
+
+        open_barrier_survey(self)
 
     def _open_supervisor_screen(self, screen_type: type[Screen], what: str) -> None:
         if not self.is_supervisor:

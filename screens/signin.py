@@ -180,13 +180,20 @@ class SignInScreen(Screen):
 
             self.app.push_screen(ChangePinScreen(signed_in), self._pin_changed)
             return
-        self.app.start_counter(signed_in)
+        self._to_counter(signed_in)
 
     def _pin_changed(self, signed_in: SignedIn | None) -> None:
         if signed_in is not None:
-            self.app.start_counter(signed_in)
+            self._to_counter(signed_in)
         else:
             self.query_one("#message", MessageLine).show_info("Choose a new PIN to sign in.")
+
+    def _to_counter(self, signed_in: SignedIn) -> None:
+        from cxdesk.screens.barrier import ask_after_sign_in
+
+        app = self.app
+        app.start_counter(signed_in)
+        ask_after_sign_in(app, signed_in)  # the barrier survey prompt, if this period is unanswered
 
 
 def _bench_sign_in() -> tuple[str, str, str] | None:

@@ -31,6 +31,8 @@ class StaffScreen(Screen):
         Binding("o", "office_settings", "Office", tooltip="Office name, time zone, survey question set.",
                 id="office-settings"),
         Binding("s", "add_station", "Add station", tooltip="Add a counter station.", id="add-station"),
+        Binding("b", "barrier_results", "Barrier survey",
+                tooltip="The staff barrier survey: results by period, and its settings.", id="barrier-results"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -126,6 +128,11 @@ class StaffScreen(Screen):
 
     def action_office_settings(self) -> None:
         self.app.push_screen(OfficeDialog(), lambda _: self.reload())
+
+    def action_barrier_results(self) -> None:
+        from cxdesk.screens.barrier_results import open_results
+
+        open_results(self.app)
 
     def action_add_station(self) -> None:
         self.app.push_screen(AddStationDialog(), lambda _: self.reload())

@@ -88,3 +88,45 @@ def survey_many(db, office, signed_in):
         run = invitations.offer(session, office, skipped.id, mode=HANDOVER, now=FIXED_NOW)
         invitations.finish(session, run.invitation_id, {}, language="en", ended_early=True, now=FIXED_NOW)
     serve(db, office, signed_in)  # served, never offered
+
+
+# --- barrier survey ---------------------------------------------------------------
+
+
+def start_barrier_survey(db, office, *, period="month", deferrals=2, now=FIXED_NOW):
+    """The supervisor starts the front-line barrier survey (off until then)."""
+    from cxdesk.domain.barrier import set_barrier_settings
+
+    with db.session() as session:
+        return set_barrier_settings(session, office, supervisor_of(session, office), period=period,
+                                    deferrals=deferrals, now=now)
+
+
+EXTRA_PIN = "2580"
+
+
+def more_staff(db, office, count, *, role="clerk", prefix="CLK", first=2, now=FIXED_NOW):
+    """``count`` more staff (CLK2, CLK3 ..., PIN EXTRA_PIN) added by the supervisor; their codes."""
+    from cxdesk.domain.staff import add_staff
+
+    codes = []
+    with db.session() as session:
+        boss = supervisor_of(session, office)
+        for number in range(first, first + count):
+            code = f"{prefix}{number}"
+            add_staff(session, office, boss, code=code, name=f"Person {prefix.title()} {number}", role=role,
+                      pin=EXTRA_PIN, now=now)
+            codes.append(code)
+    return codes
+
+
+def answer_barrier(db, office, code, *, items=None, categories=(), idea=None, now=FIXED_NOW, names_ok=False):
+    """Staff member ``code`` answers the barrier survey for the period of ``now``."""
+    from cxdesk.domain.barrier import BarrierAnswers, submit_answers
+    from cxdesk.domain.staff import get_staff
+
+    with db.session() as session:
+        return submit_answers(session, office, get_staff(session, office, code),
+                              BarrierAnswers(items if items is not None else {"workload": 4},
+                                             frozenset(categories), idea),
+                              now=now, names_ok=names_ok)

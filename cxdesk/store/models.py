@@ -339,3 +339,94 @@ class ComplaintEvent(SQLModel, table=True):
     from_value: Optional[str] = Field(default=None, max_length=60)
     to_value: Optional[str] = Field(default=None, max_length=60)
     note: str = Field(default="", max_length=2000)
+
+
+# --- barrier survey -------------------------------------------------------------
+# EO 12862 1(e): front-line staff say what stops them, anonymously. The answer
+# tables name no staff member, station or shift and hold no time at all (the
+# period is the finest grain); their keys are random UUIDs and on SQLite they
+# are WITHOUT ROWID tables, so no hidden row number keeps the order people
+# answered in. The token and deferral tables say who answered or deferred, but
+# share no id and no time with the answers, so they cannot be joined to them.
+
+
+class BarrierSurveySettings(SQLModel, table=True):
+    """The office's barrier survey: its period (None until a supervisor starts it)
+    and how many times a staff member may put off the sign-in prompt in a period."""
+
+    office_id: uuid.UUID = Field(foreign_key="office.id", primary_key=True)
+    period: Optional[str] = Field(default=None, max_length=8)  # "month" | "quarter" | None (off)
+    deferrals: int = Field(default=2)
+    changed_at: datetime = _utc_field()
+    changed_by: uuid.UUID = Field(foreign_key="staff.id")
+
+
+class BarrierKey(SQLModel, table=True):
+    """The secret of the one-way answered-tokens, made at first use. It never leaves
+    the office database: exports and syncs must leave this table out."""
+
+    office_id: uuid.UUID = Field(foreign_key="office.id", primary_key=True)
+    secret: str = Field(max_length=128)
+
+    def __repr__(self) -> str:
+        return f"BarrierKey(office_id={self.office_id}, <withheld>)"
+
+    __str__ = __repr__
+
+
+class BarrierToken(SQLModel, table=True):
+    """"Someone with this keyed hash of (staff, period) has answered": refuses a second
+    answer without saying which answer was theirs."""
+
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    token: str = Field(max_length=64, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="office.id")
+    period: str = Field(max_length=10)
+
+
+class BarrierDeferral(SQLModel, table=True):
+    """How many times a staff member put off the prompt in a period (a count, no times)."""
+
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    staff_id: uuid.UUID = Field(foreign_key="staff.id", primary_key=True)
+    period: str = Field(max_length=10, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="office.id")
+    count: int = Field(default=0)
+
+
+class BarrierAnswer(SQLModel, table=True):
+    """One staff member's answer for a period: office, period, role (only where every
+    role has at least 3 active staff) and the idea. Nothing else, by design."""
+
+    __table_args__ = (
+        sa.Index("ix_barrieranswer_office_period", "office_id", "period"),
+        {"sqlite_with_rowid": False},
+    )
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="office.id")
+    period: str = Field(max_length=10)  # "2026-11" or "FY2027Q1"
+    role: Optional[str] = Field(default=None, max_length=16)
+    idea: Optional[str] = Field(default=None, max_length=1000)
+
+
+class BarrierItemAnswer(SQLModel, table=True):
+    """One agree-scale item: 1 strongly disagree .. 5 strongly agree, 0 don't know.
+    A skipped item has no row."""
+
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    answer_id: uuid.UUID = Field(foreign_key="barrieranswer.id", primary_key=True)
+    item: str = Field(max_length=32, primary_key=True)
+    score: int
+
+
+class BarrierPick(SQLModel, table=True):
+    """A barrier category picked (up to three per answer)."""
+
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    answer_id: uuid.UUID = Field(foreign_key="barrieranswer.id", primary_key=True)
+    category: str = Field(max_length=32, primary_key=True)

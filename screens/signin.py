@@ -68,7 +68,8 @@ class SignInScreen(Screen):
             from cxdesk.domain.office import get_office, stations
             from cxdesk.store.db import open_database
 
-            database = open_database(app.db_url)
+            # The counter app's first run makes the database (then shows the setup).
+            database = open_database(app.db_url, create=True)
             with database.session() as session:
                 office = get_office(session)
                 station_list = stations(session, office) if office else []

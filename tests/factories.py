@@ -16,7 +16,7 @@ from cxdesk.vocab import HANDOVER
 
 # Tuesday 24 November 2026, 09:30 in Chicago: the office is open.
 FIXED_NOW = datetime(2026, 11, 24, 15, 30, tzinfo=timezone.utc)
-SUPERVISOR = ("SUP1", "Ana Ruiz", "2468")
+SUPERVISOR = ("SUP1", "Ana Ruiz", "24681357")  # supervisors need 8 digits or more
 CLERK = ("CLK1", "Ben Okafor", "1357")
 PG_ADMIN_URL = os.environ.get("CXDESK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 

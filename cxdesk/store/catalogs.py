@@ -97,7 +97,8 @@ class Catalog:
             return self._by_code[code]
         except KeyError:
             noun = _ITEM_NOUNS.get(self.name, "entry")
-            raise CxdeskError(f"Unknown {noun} '{code}'.") from None
+            # repr: a code typed on a command line may hold terminal escapes.
+            raise CxdeskError(f"Unknown {noun} {code!r}.") from None
 
     def codes(self) -> list[str]:
         return [item.code for item in self.items]

@@ -81,10 +81,9 @@ class SignInScreen(Screen):
             self._fail(str(exc))
             return
         except Exception as exc:  # noqa: BLE001 - the screen says what and where
-            from cxdesk.logs import log_unexpected
+            from cxdesk.logs import unexpected_message
 
-            path = log_unexpected(exc, "opening the database")
-            self._fail(f"Cannot open the database ({type(exc).__name__}); details in {path}.")
+            self._fail(f"Cannot open the database. {unexpected_message(exc, 'opening the database')}")
             return
         app.db = database
         app.office = office

@@ -339,3 +339,15 @@ def test_an_unexpected_error_names_the_log_only_when_its_line_was_written():
     message = logs.unexpected_message(ValueError("odd"), "a test")
     assert message == f"Something went wrong (ValueError). Details were written to {logs.log_path()}."
     assert not logs.is_disk_full(ValueError("odd"))
+
+
+def test_the_migrations_make_exactly_the_tables_of_the_models(db):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from cxdesk.store.models import SQLModel
+
+    with db.engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
+                                       SQLModel.metadata)
+    assert differences == []

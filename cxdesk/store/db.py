@@ -119,7 +119,7 @@ def prepare_sqlite_file(path: Path, *, create: bool) -> bool:
         raise CxdeskError(f"{path} is not a database file (it is not SQLite).")
     _check_writable(path)
     if header:
-        _recognise(path)
+        inspect_sqlite_file(path)
     if path.parent == data_dir():
         # A database an older cxdesk left readable by others in its own folder.
         make_private_dir(path.parent)
@@ -164,8 +164,10 @@ def _check_writable(path: Path) -> None:
         )
 
 
-def _recognise(path: Path) -> None:
+def inspect_sqlite_file(path: Path) -> None:
     """Read-only look at an existing SQLite file: ours (or empty), and undamaged.
+    Raises CxdeskError naming the file otherwise. (A restore can ask the same of a
+    backup before it replaces anything.)
 
     A refused file is left as it was: a WAL-mode file gets -wal and -shm files
     even from a read-only connection, and those are removed again if this look

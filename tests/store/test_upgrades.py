@@ -7,22 +7,19 @@ tools/make_fixture_db.py) hold a few rows in every table of their revision.
 
 from __future__ import annotations
 
-import os
 import shutil
 from contextlib import closing
-import signal
 import sqlite3
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from cxdesk.config import sqlite_url
 from cxdesk.errors import CxdeskError
 from cxdesk.store import migrate
 from cxdesk.store.db import open_database
+from tests.crash import run_in_child, statements_run
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAST = ("0001_foundation", "0002_surveys", "0003_complaints")
@@ -111,42 +108,6 @@ def test_staff_of_an_old_database_sign_in_with_their_old_pins(tmp_path):
 # --- killed mid-upgrade ------------------------------------------------------------
 
 
-def upgrade_in_child(url: str, kill_after: int, *, create: bool = False) -> tuple[bool, str]:
-    """Open (and so upgrade) ``url`` in a forked child that SIGKILLs itself right after
-    its ``kill_after``-th SQL statement (0: never). Returns (killed, what it printed)."""
-    reading, writing = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into pytest
-        os.close(reading)
-        try:
-            count = 0
-
-            def after_statement(*_args) -> None:
-                nonlocal count
-                count += 1
-                if count == kill_after:
-                    os.kill(os.getpid(), signal.SIGKILL)
-
-            event.listen(Engine, "after_cursor_execute", after_statement)
-            open_database(url, create=create).dispose()
-            os.write(writing, f"ok {count}".encode())
-        except BaseException as exc:  # noqa: BLE001 - reported to the parent
-            os.write(writing, f"error {type(exc).__name__}: {exc}".encode())
-        finally:
-            os._exit(0)
-    os.close(writing)
-    with os.fdopen(reading) as pipe:
-        said = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    return os.WIFSIGNALED(status), said
-
-
-def statements_of_upgrade(url: str, *, create: bool) -> int:
-    killed, said = upgrade_in_child(url, 0, create=create)
-    assert not killed and said.startswith("ok "), said
-    return int(said.split()[1])
-
-
 @pytest.mark.parametrize("start", ["new database", *PAST])
 def test_a_kill_at_any_statement_of_an_upgrade_leaves_a_file_the_next_start_upgrades(tmp_path, start):
     """For N = 1, 2, ... every statement: a child upgrading the file is SIGKILLed right
@@ -162,11 +123,15 @@ def test_a_kill_at_any_statement_of_an_upgrade_leaves_a_file_the_next_start_upgr
 
     creating = start == "new database"
     before = rows_of(fresh()) if not creating else {}
-    total = statements_of_upgrade(sqlite_url(fresh()), create=creating)
+
+    def upgrade() -> None:
+        open_database(sqlite_url(tmp_path / "round.db"), create=creating).dispose()
+
+    total = statements_run(upgrade)
     assert total > 3
     for kill_after in range(1, total + 1):
         path = fresh()
-        killed, said = upgrade_in_child(sqlite_url(path), kill_after, create=creating)
+        killed, said = run_in_child(upgrade, kill_after=kill_after)
         assert killed, (kill_after, said)
         database = open_database(sqlite_url(path))
         database.dispose()
@@ -184,50 +149,25 @@ def test_a_batch_migration_that_copies_a_table_is_all_or_nothing(tmp_path):
     open_database(sqlite_url(source)).dispose()
     before = rows_of(source)
 
-    def rebuild_visit(url: str, kill_after: int) -> tuple[bool, str]:
-        reading, writing = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(reading)
-            try:
-                count = 0
-
-                def after_statement(*_args) -> None:
-                    nonlocal count
-                    count += 1
-                    if count == kill_after:
-                        os.kill(os.getpid(), signal.SIGKILL)
-
-                engine = sa.create_engine(url)
-                event.listen(Engine, "after_cursor_execute", after_statement)
-                with migrate.upgrade_transaction(engine) as conn:
-                    operations = Operations(MigrationContext.configure(conn, opts={"render_as_batch": True}))
-                    with operations.batch_alter_table("visit", recreate="always") as batch:
-                        batch.alter_column("note", existing_type=sa.String(500), type_=sa.String(600))
-                    migrate.check_after_upgrade(conn)
-                os.write(writing, f"ok {count}".encode())
-            except BaseException as exc:  # noqa: BLE001
-                os.write(writing, f"error {type(exc).__name__}: {exc}".encode())
-            finally:
-                os._exit(0)
-        os.close(writing)
-        with os.fdopen(reading) as pipe:
-            said = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        return os.WIFSIGNALED(status), said
+    def rebuild_visit(path: Path) -> None:
+        engine = sa.create_engine(sqlite_url(path))
+        with migrate.upgrade_transaction(engine) as conn:
+            operations = Operations(MigrationContext.configure(conn, opts={"render_as_batch": True}))
+            with operations.batch_alter_table("visit", recreate="always") as batch:
+                batch.alter_column("note", existing_type=sa.String(500), type_=sa.String(600))
+            migrate.check_after_upgrade(conn)
+        engine.dispose()
 
     probe = tmp_path / "probe.db"
     shutil.copyfile(source, probe)
-    killed, said = rebuild_visit(sqlite_url(probe), 0)
-    assert said.startswith("ok "), said
-    total = int(said.split()[1])
+    total = statements_run(lambda: rebuild_visit(probe))
     assert total >= 4  # create the copy, copy the rows, drop, rename
     for kill_after in range(1, total + 1):
         target = tmp_path / "round.db"
         for leftover in tmp_path.glob("round.db*"):
             leftover.unlink(missing_ok=True)
         shutil.copyfile(source, target)
-        killed, said = rebuild_visit(sqlite_url(target), kill_after)
+        killed, said = run_in_child(lambda: rebuild_visit(target), kill_after=kill_after)
         assert killed, said
         open_database(sqlite_url(target)).dispose()
         assert_intact(before, rows_of(target))

@@ -5,6 +5,7 @@ Snapshot tests pass a fixed clock instead of patching time globally.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +13,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from cxdesk.errors import CxdeskError
 
 Clock = Callable[[], datetime]
+# IANA names: America/Chicago, America/Argentina/Buenos_Aires, Etc/GMT+5, UTC. Checked
+# before zoneinfo sees them: a name of a thousand slashes makes it recurse until it crashes.
+ZONE_NAME = re.compile(r"[A-Za-z0-9_+-]{1,30}(/[A-Za-z0-9_+-]{1,30}){0,2}")
 
 
 def utcnow() -> datetime:
@@ -27,10 +31,13 @@ def fixed_clock(at: datetime) -> Clock:
 
 def office_zone(name: str) -> ZoneInfo:
     try:
+        if not ZONE_NAME.fullmatch(name or ""):
+            raise ValueError(name)
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
+        shown = name if len(name or "") <= 64 else name[:64] + "…"
         raise CxdeskError(
-            f"Unknown time zone {name!r}: use an IANA name such as America/Chicago."
+            f"Unknown time zone {shown!r}: use an IANA name such as America/Chicago."
         ) from None
 
 

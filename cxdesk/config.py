@@ -2,11 +2,14 @@
 
 Everything lives under the platform's user directories (platformdirs) unless
 ``CXDESK_HOME`` names one folder for all of it (tests and kiosks use that).
+The database holds PIN hashes and complainants' contact details, so every
+folder cxdesk makes is private to the account (0700) and every file 0600.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import platformdirs
@@ -34,6 +37,49 @@ def config_dir() -> Path:
 def log_dir() -> Path:
     home = _home()
     return home / "log" if home else platformdirs.user_log_path(APP_NAME)
+
+
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+
+
+def make_private_dir(path: Path) -> Path:
+    """Create ``path`` and any missing parents readable by this account only (0700).
+
+    Folders that already exist keep their mode, except cxdesk's own data, config
+    and log folders, which are tightened if an older cxdesk left them open.
+    """
+    path = Path(path)
+    missing = []
+    probe = path
+    while not probe.exists():
+        missing.append(probe)
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=PRIVATE_DIR)
+        except FileExistsError:
+            continue  # made by another process just now
+        folder.chmod(PRIVATE_DIR)  # mkdir's mode is filtered by the umask
+    if path in own_dirs():
+        tighten(path)
+    return path
+
+
+def own_dirs() -> tuple[Path, ...]:
+    return (data_dir(), config_dir(), log_dir())
+
+
+def tighten(path: Path) -> None:
+    """Drop group and other permissions from ``path`` (if it is ours to change)."""
+    try:
+        current = stat.S_IMODE(path.stat().st_mode)
+        if current & 0o077:
+            path.chmod(current & 0o700)
+    except OSError:
+        pass  # not ours, or gone: the caller's own open will say what is wrong
 
 
 def catalog_override_dir() -> Path:

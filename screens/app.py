@@ -160,11 +160,10 @@ class CxdeskApp(App):
         return await loop.run_in_executor(self._db_executor, func)
 
     def report_unexpected(self, exc: BaseException, context: str) -> None:
-        from cxdesk.logs import log_unexpected
+        from cxdesk.logs import unexpected_message
 
-        path = log_unexpected(exc, context)
-        self.notify(f"Something went wrong ({type(exc).__name__}). Details were written to {path}.",
-                    title="Unexpected error", severity="error", timeout=15)
+        # The message says a full disk is full, and names the log only if the line was written.
+        self.notify(unexpected_message(exc, context), title="Unexpected error", severity="error", timeout=15)
 
     def _handle_exception(self, error: Exception) -> None:
         # Last resort: an error outside run_db still gets logged before Textual exits.

@@ -26,7 +26,7 @@ SETUP_FIELDS = (
      "Window 1, Window 2", False),
     ("sup-code", "First supervisor: staff code", "e.g. SUP1", "", False),
     ("sup-name", "First supervisor: name", "e.g. Ana Ruiz", "", False),
-    ("sup-pin", "First supervisor: PIN", "4 to 12 digits", "", True),
+    ("sup-pin", "First supervisor: PIN", "8 to 12 digits", "", True),
     ("sup-pin2", "PIN again", "the same PIN", "", True),
 )
 

@@ -68,7 +68,8 @@ class SignInScreen(Screen):
             from cxdesk.domain.office import get_office, stations
             from cxdesk.store.db import open_database
 
-            database = open_database(app.db_url)
+            # The counter app's first run makes the database (then shows the setup).
+            database = open_database(app.db_url, create=True)
             with database.session() as session:
                 office = get_office(session)
                 station_list = stations(session, office) if office else []
@@ -80,10 +81,9 @@ class SignInScreen(Screen):
             self._fail(str(exc))
             return
         except Exception as exc:  # noqa: BLE001 - the screen says what and where
-            from cxdesk.logs import log_unexpected
+            from cxdesk.logs import unexpected_message
 
-            path = log_unexpected(exc, "opening the database")
-            self._fail(f"Cannot open the database ({type(exc).__name__}); details in {path}.")
+            self._fail(f"Cannot open the database. {unexpected_message(exc, 'opening the database')}")
             return
         app.db = database
         app.office = office

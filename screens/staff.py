@@ -33,6 +33,8 @@ class StaffScreen(Screen):
         Binding("s", "add_station", "Add station", tooltip="Add a counter station.", id="add-station"),
         Binding("b", "barrier_results", "Barrier survey",
                 tooltip="The staff barrier survey: results by period, and its settings.", id="barrier-results"),
+        Binding("u", "clear_delay", "Clear delay", id="clear-sign-in-delay",
+                tooltip="Let the highlighted person sign in again at once after wrong PINs."),
     ]
 
     def compose(self) -> ComposeResult:
@@ -54,29 +56,31 @@ class StaffScreen(Screen):
     def reload(self) -> None:
         app = self.app
         office = app.office
+        now = app.now()
 
         def read(session):
             from cxdesk.domain.office import stations
+            from cxdesk.domain.signin_delays import waiting_codes
             from cxdesk.domain.staff import list_staff
             from cxdesk.store.models import Office
 
             fresh = session.get(Office, office.id)
-            return fresh, list_staff(session, fresh), stations(session, fresh, include_inactive=True)
+            return (fresh, list_staff(session, fresh), stations(session, fresh, include_inactive=True),
+                    waiting_codes(session, fresh, now))
 
         app.run_db(read, self._show)
 
     def _show(self, result) -> None:
-        office, people, station_list = result
+        office, people, station_list, waiting = result
         self.app.office = office
         self.people = people
         table = self.query_one("#staff", DataTable)
         row = table.cursor_row
         table.clear()
-        now = self.app.now()
         for person in people:
             status = "✔ active" if person.active else "✖ inactive"
-            if person.locked_until and person.locked_until > now:
-                status += " · 🔒 locked"
+            if person.code in waiting:
+                status += " · ⏳ wrong PINs: slowed (u clears)"
             pin = "must change at sign-in" if person.must_change_pin else "set"
             table.add_row(person.code, person.name, person.role, status, pin, key=str(person.id))
         if people:
@@ -125,6 +129,23 @@ class StaffScreen(Screen):
         person = self._highlighted()
         if person is not None:
             self.app.push_screen(ResetPinDialog(person.id, person.code), lambda _: self.reload())
+
+    def action_clear_delay(self) -> None:
+        person = self._highlighted()
+        if person is None:
+            return
+        office, me = self.app.office, self.app.signed_in.staff
+
+        def clear(session):
+            from cxdesk.domain.staff import unlock
+
+            return unlock(session, office, me, person.code)
+
+        def done(cleared: int) -> None:
+            self.notify(f"{person.code} can sign in again now." if cleared else f"{person.code} was not slowed.")
+            self.reload()
+
+        self.app.run_db(clear, done)
 
     def action_office_settings(self) -> None:
         self.app.push_screen(OfficeDialog(), lambda _: self.reload())

@@ -22,6 +22,16 @@ def cxdesk_home(tmp_path, monkeypatch):
     return home
 
 
+@pytest.fixture(autouse=True)
+def cheap_pin_hash(monkeypatch):
+    """PINs hashed at a test cost: the real one (a tenth of a second each, see
+    cxdesk.domain.pins) would add minutes to the suite. Tests of the real cost use
+    pins.SIGN_IN_COST explicitly."""
+    from cxdesk.domain import pins
+
+    monkeypatch.setattr(pins, "CURRENT", pins.ScryptCost(n=2**10, r=8, p=1))
+
+
 @pytest.fixture
 def clock():
     return fixed_clock(FIXED_NOW)
@@ -36,7 +46,7 @@ def db_url(tmp_path):
 def db(db_url):
     from cxdesk.store.db import open_database
 
-    database = open_database(db_url)
+    database = open_database(db_url, create=True)
     yield database
     database.dispose()
 

@@ -16,7 +16,7 @@ from cxdesk.vocab import HANDOVER
 
 # Tuesday 24 November 2026, 09:30 in Chicago: the office is open.
 FIXED_NOW = datetime(2026, 11, 24, 15, 30, tzinfo=timezone.utc)
-SUPERVISOR = ("SUP1", "Ana Ruiz", "2468")
+SUPERVISOR = ("SUP1", "Ana Ruiz", "24681357")  # supervisors need 8 digits or more
 CLERK = ("CLK1", "Ben Okafor", "1357")
 PG_ADMIN_URL = os.environ.get("CXDESK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
@@ -103,10 +103,13 @@ def start_barrier_survey(db, office, *, period="month", deferrals=2, now=FIXED_N
 
 
 EXTRA_PIN = "2580"
+# Supervisors need 8 to 12 digits.
+EXTRA_SUPERVISOR_PIN = "25803691"
 
 
 def more_staff(db, office, count, *, role="clerk", prefix="CLK", first=2, now=FIXED_NOW):
-    """``count`` more staff (CLK2, CLK3 ..., PIN EXTRA_PIN) added by the supervisor; their codes."""
+    """``count`` more staff (CLK2, CLK3 ..., PIN EXTRA_PIN, or EXTRA_SUPERVISOR_PIN for supervisors)
+    added by the supervisor; their codes."""
     from cxdesk.domain.staff import add_staff
 
     codes = []
@@ -115,7 +118,7 @@ def more_staff(db, office, count, *, role="clerk", prefix="CLK", first=2, now=FI
         for number in range(first, first + count):
             code = f"{prefix}{number}"
             add_staff(session, office, boss, code=code, name=f"Person {prefix.title()} {number}", role=role,
-                      pin=EXTRA_PIN, now=now)
+                      pin=EXTRA_SUPERVISOR_PIN if role == "supervisor" else EXTRA_PIN, now=now)
             codes.append(code)
     return codes
 

@@ -64,6 +64,8 @@ def test_wheel_runs_from_a_clean_venv(wheel_venv, tmp_path):
     cli = wheel_venv / "bin" / "cxdesk"
     version = subprocess.run([str(cli), "--version"], capture_output=True, text=True)
     assert version.returncode == 0 and "cxdesk, version" in version.stdout
+    # db upgrade creates no file (issue 9); an empty file is an empty database it fills.
+    (tmp_path / "w.db").touch()
     upgraded = subprocess.run([str(cli), "--db", str(tmp_path / "w.db"), "db", "upgrade"],
                               capture_output=True, text=True, cwd=tmp_path)
     assert upgraded.returncode == 0 and "Created" in upgraded.stdout, upgraded.stderr

@@ -1,6 +1,6 @@
 """Developer tool: autogenerate the next migration against a scratch database.
 
-    python -m cxdesk.migrate_new "add surveys" 0002_surveys
+    python tools/new_migration.py "add surveys" 0002_surveys
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ def main(message: str, rev_id: str) -> None:
         engine = make_engine(sqlite_url(Path(tmp) / "scratch.db"))
         config = alembic_config(engine)
         command.upgrade(config, "head")
-        config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+        config.set_main_option("script_location",
+                               str(Path(__file__).resolve().parent.parent / "cxdesk" / "store" / "migrations"))
         command.revision(config, message=message, autogenerate=True, rev_id=rev_id)
         engine.dispose()
 

@@ -47,13 +47,14 @@ class DemoStaff:
 
 
 DEMO_STAFF = (
-    DemoStaff("SUP1", "Ana Ruiz", "supervisor", "2468", "W5"),
+    DemoStaff("SUP1", "Ana Ruiz", "supervisor", "24681357", "W5"),
     DemoStaff("CLK1", "Ben Okafor", "clerk", "1357", "W1"),
     DemoStaff("CLK2", "Carmen Diaz", "clerk", "4826", "W2"),
     DemoStaff("CLK3", "Dev Patel", "clerk", "5937", "W3"),
     DemoStaff("CLK4", "Erin Walsh", "clerk", "6149", "W4"),
 )
-DEMO_HINT = "Demo office: supervisor SUP1 / PIN 2468, clerk CLK1 / PIN 1357"
+# Supervisors need 8 digits or more (cxdesk.domain.pins).
+DEMO_HINT = "Demo office: supervisor SUP1 / PIN 24681357, clerk CLK1 / PIN 1357"
 # Today CLK1 is off the floor and Window 1 is free: that seat is for whoever runs the demo.
 VISITOR_STAFF = "CLK1"
 
@@ -451,7 +452,7 @@ def _create_office(session: Session, rng: random.Random, created: datetime) -> D
     staff = {}
     for member in DEMO_STAFF:
         record = Staff(id=_new_uuid(rng), office_id=office.id, code=member.code, name=member.name,
-                       role=member.role, pin_hash=hash_pin(check_new_pin(member.pin)),
+                       role=member.role, pin_hash=hash_pin(check_new_pin(member.pin, member.role)),
                        created_at=created)
         session.add(record)
         staff[member.code] = record.id
@@ -591,7 +592,7 @@ def open_for_demo(url: str, *, reset: bool = False) -> tuple[Database, str]:
     Refuses (CxdeskError) a database holding another office, and a reset of
     anything but the demo's own SQLite file.
     """
-    db = open_database(url)
+    db = open_database(url, create=True)
     try:
         state = check_fillable(db)
     except CxdeskError:
@@ -606,7 +607,7 @@ def open_for_demo(url: str, *, reset: bool = False) -> tuple[Database, str]:
             )
         db.dispose()
         remove_sqlite_file(path)
-        db = open_database(url)
+        db = open_database(url, create=True)
         state = "empty"
     return db, state
 

@@ -16,8 +16,8 @@ from cxdesk.store.models import Office, Staff, Station
 from cxdesk.text import clean_name
 from cxdesk.vocab import SUPERVISOR, SURVEY_SETS
 
-OFFICE_CODE = re.compile(r"^[A-Z0-9]{2,8}$")
-STATION_CODE = re.compile(r"^[A-Z0-9]{1,6}$")
+OFFICE_CODE = re.compile(r"[A-Z0-9]{2,8}")
+STATION_CODE = re.compile(r"[A-Z0-9]{1,6}")
 
 
 def get_office(session: Session) -> Office | None:
@@ -34,7 +34,7 @@ def require_office(session: Session) -> Office:
 
 def clean_office_code(code: str) -> str:
     code = (code or "").strip().upper()
-    if not OFFICE_CODE.match(code):
+    if not OFFICE_CODE.fullmatch(code):
         raise CxdeskError("Office code: 2 to 8 letters or digits, e.g. CHI01.")
     return code
 
@@ -122,6 +122,9 @@ def stations(session: Session, office: Office, include_inactive: bool = False) -
 
 def get_station(session: Session, office: Office, code: str) -> Station:
     code = (code or "").strip().upper()
+    if not STATION_CODE.fullmatch(code):
+        # Checked before the query: a broken character would not even reach the database.
+        raise CxdeskError(f"No station {code[:12]!r} in this office.")
     station = session.exec(
         select(Station).where(Station.office_id == office.id, Station.code == code)
     ).first()
@@ -137,7 +140,7 @@ def add_station(session: Session, office: Office, by: Staff, name: str, code: st
         numbers = [int(s.code[1:]) for s in existing if s.code[1:].isdigit()]
         code = f"W{max(numbers, default=0) + 1}"
     code = code.strip().upper()
-    if not STATION_CODE.match(code):
+    if not STATION_CODE.fullmatch(code):
         raise CxdeskError("Station code: 1 to 6 letters or digits.")
     if any(s.code == code for s in existing):
         raise CxdeskError(f"Station {code} already exists.")

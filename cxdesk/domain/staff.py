@@ -1,74 +1,44 @@
 """Staff, PINs and sign-in.
 
-PINs are kept only as a salted scrypt hash. Five wrong PINs lock the staff code
-for a while; a sign-in opens a shift at a station, sign-out closes it.
+PINs are kept only as a salted scrypt hash (``cxdesk.domain.pins``). Wrong PINs
+slow one staff code at one station (``cxdesk.domain.signin_delays``); nobody is
+locked out. A sign-in opens a shift at a station, sign-out closes it.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import re
-import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session, select
 
-from cxdesk.clock import office_zone
+from cxdesk.domain import signin_delays
+# check_new_pin, hash_pin and verify_pin were defined here once; older imports still work.
+from cxdesk.domain.pins import (  # noqa: F401
+    check_new_pin,
+    hash_pin,
+    needs_rehash,
+    strong_enough,
+    verify_pin,
+)
 from cxdesk.domain.roles import acting_supervisor
 from cxdesk.errors import CxdeskError
 from cxdesk.store.models import Office, Shift, Staff, Station
 from cxdesk.text import clean_name
 from cxdesk.vocab import ROLES, SUPERVISOR
 
-STAFF_CODE = re.compile(r"^[A-Z0-9]{2,16}$")
-PIN_PATTERN = re.compile(r"^[0-9]{4,12}$")
-MAX_FAILED_PINS = 5
-LOCKOUT = timedelta(minutes=15)
-# scrypt cost: about 50 ms a check, slow enough to make guessing expensive.
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
-
-
-def hash_pin(pin: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
-    return "scrypt${}${}${}${}${}".format(
-        SCRYPT_N, SCRYPT_R, SCRYPT_P,
-        base64.b64encode(salt).decode(), base64.b64encode(digest).decode(),
-    )
-
-
-def verify_pin(pin: str, stored: str) -> bool:
-    try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-    except ValueError:
-        return False
-    if scheme != "scrypt":
-        return False
-    expected = base64.b64decode(digest)
-    actual = hashlib.scrypt(pin.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r),
-                            p=int(p), dklen=len(expected))
-    return hmac.compare_digest(actual, expected)
+STAFF_CODE = re.compile(r"[A-Z0-9]{2,16}")
+WRONG = "Staff code or PIN is not right."
 
 
 def clean_staff_code(code: str) -> str:
     code = (code or "").strip().upper()
     if not code:
         raise CxdeskError("Enter a staff code.")
-    if not STAFF_CODE.match(code):
+    if not STAFF_CODE.fullmatch(code):
         raise CxdeskError("Staff code: 2 to 16 letters or digits, no spaces.")
     return code
-
-
-def check_new_pin(pin: str) -> str:
-    pin = (pin or "").strip()
-    if not PIN_PATTERN.match(pin):
-        raise CxdeskError("A PIN is 4 to 12 digits.")
-    if len(set(pin)) == 1 or pin in "0123456789012" or pin in "9876543210":
-        raise CxdeskError("That PIN is too easy to guess; avoid repeated or running digits.")
-    return pin
 
 
 def add_staff(session: Session, office: Office, by: Staff | None, *, code: str, name: str, role: str,
@@ -86,7 +56,7 @@ def add_staff(session: Session, office: Office, by: Staff | None, *, code: str, 
     if session.exec(select(Staff).where(Staff.office_id == office.id, Staff.code == code)).first():
         raise CxdeskError(f"Staff code {code} is already taken.")
     staff = Staff(office_id=office.id, code=code, name=clean_name(name, "Name"), role=role,
-                  pin_hash=hash_pin(check_new_pin(pin)), created_at=now)
+                  pin_hash=hash_pin(check_new_pin(pin, role)), created_at=now)
     session.add(staff)
     if commit:
         session.commit()
@@ -126,17 +96,17 @@ def set_active(session: Session, staff: Staff, active: bool, *, by: Staff) -> St
 def reset_pin(session: Session, staff: Staff, temporary_pin: str, *, by: Staff) -> Staff:
     """A supervisor sets a one-time PIN; the staff member picks a new one at sign-in."""
     acting_supervisor(session, by, "reset a PIN")
-    staff.pin_hash = hash_pin(check_new_pin(temporary_pin))
+    staff.pin_hash = hash_pin(check_new_pin(temporary_pin, staff.role))
     staff.must_change_pin = True
-    staff.failed_pins = 0
-    staff.locked_until = None
     session.add(staff)
+    office = session.get(Office, staff.office_id)
+    signin_delays.forget(session, office, staff.code)
     session.commit()
     return staff
 
 
 def change_pin(session: Session, staff: Staff, new_pin: str) -> Staff:
-    new_pin = check_new_pin(new_pin)
+    new_pin = check_new_pin(new_pin, staff.role)
     if verify_pin(new_pin, staff.pin_hash):
         raise CxdeskError("Choose a PIN different from the one you were given.")
     staff.pin_hash = hash_pin(new_pin)
@@ -159,41 +129,52 @@ class SignedIn:
         return self.staff.role == SUPERVISOR
 
 
-def check_pin(session: Session, office: Office, code: str, pin: str, now: datetime) -> Staff:
-    """Verify a PIN with lockout; used for sign-in and for the clerk's PIN on handover."""
+def check_pin(session: Session, office: Office, code: str, pin: str, now: datetime,
+              *, place: str = signin_delays.NO_STATION) -> Staff:
+    """The staff member whose code and PIN these are; used for sign-in and wherever a
+    PIN unlocks something. ``place`` is the station code (wrong PINs are counted per
+    code and station).
+
+    An unknown code, an inactive one, a wrong PIN and a try during a wait all cost
+    one PIN hash and read the same for known and unknown codes.
+    """
     code = clean_staff_code(code)
     staff = session.exec(select(Staff).where(Staff.office_id == office.id, Staff.code == code)).first()
-    if staff is None or not staff.active:
-        # Same cost and message as a wrong PIN: no hint which codes exist.
-        verify_pin(pin or "", hash_pin("0000"))
-        raise CxdeskError("Staff code or PIN is not right.")
-    if staff.locked_until is not None and staff.locked_until > now:
-        until = staff.locked_until.astimezone(office_zone(office.timezone)).strftime("%H:%M")
-        raise CxdeskError(f"Too many wrong PINs: {code} is locked until {until}. Ask a supervisor.")
-    if not verify_pin((pin or "").strip(), staff.pin_hash):
-        staff.failed_pins += 1
-        if staff.failed_pins >= MAX_FAILED_PINS:
-            staff.locked_until = now + LOCKOUT
-            staff.failed_pins = 0
-            session.add(staff)
-            session.commit()
-            until = staff.locked_until.astimezone(office_zone(office.timezone)).strftime("%H:%M")
-            raise CxdeskError(f"Too many wrong PINs: {code} is locked until {until}. Ask a supervisor.")
-        session.add(staff)
-        session.commit()
-        left = MAX_FAILED_PINS - staff.failed_pins
-        raise CxdeskError(f"Staff code or PIN is not right ({left} tries left before a lock).")
-    if staff.failed_pins or staff.locked_until:
-        staff.failed_pins = 0
-        staff.locked_until = None
+    usable = staff is not None and staff.active
+    wait = signin_delays.current_wait(session, office, code, place, now)
+    right = verify_pin((pin or "").strip(), staff.pin_hash if usable else None)
+    if wait is not None:
+        raise CxdeskError(_wait_message(code, wait, now))
+    if not (usable and right):
+        wait = signin_delays.record_failure(session, office, code, place, now)
+        raise CxdeskError(WRONG if wait is None else f"{WRONG} {_wait_message(code, wait, now)}")
+    changed = signin_delays.forget(session, office, code, place) > 0
+    pin = (pin or "").strip()
+    if needs_rehash(staff.pin_hash):
+        # A hash from an older, cheaper cost: today's cost from now on.
+        staff.pin_hash, changed = hash_pin(pin), True
+    if staff.role == SUPERVISOR and not staff.must_change_pin and not strong_enough(pin, SUPERVISOR):
+        # A supervisor PIN from before the 8-digit rule: choose a longer one now.
+        staff.must_change_pin, changed = True, True
+    if changed:
         session.add(staff)
         session.commit()
     return staff
 
 
+def _wait_message(code: str, until: datetime, now: datetime) -> str:
+    return (f"Too many wrong tries for {code} here: wait {signin_delays.wait_words(until, now)} "
+            "before the next one, or sign in at another station, or ask a supervisor (F5).")
+
+
+def unlock(session: Session, office: Office, by: Staff, code: str) -> int:
+    """A supervisor clears the sign-in delay of ``code`` (F5)."""
+    return signin_delays.unlock(session, office, by, clean_staff_code(code))
+
+
 def sign_in(session: Session, office: Office, *, code: str, pin: str, station: Station,
             now: datetime) -> SignedIn:
-    staff = check_pin(session, office, code, pin, now)
+    staff = check_pin(session, office, code, pin, now, place=station.code)
     shift = Shift(staff_id=staff.id, station_id=station.id, started_at=now)
     session.add(shift)
     session.commit()

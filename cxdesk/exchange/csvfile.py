@@ -23,12 +23,13 @@ def safe_cell(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    text = str(value)
     if isinstance(value, (int, float)):
-        return text  # a number, even a negative one, is not a formula
-    if text.startswith(FORMULA_STARTS):
+        return str(value)  # a number, even a negative one, is not a formula
+    # Controls first: "\x1b[0m=HYPERLINK(...)" is a formula once the escape is gone.
+    text = strip_controls(str(value), keep_newlines=True)
+    if text.lstrip(" \n").startswith(FORMULA_STARTS):
         text = "'" + text
-    return strip_controls(text, keep_newlines=True)
+    return text
 
 
 def write_csv(stream: IO[str], columns: Sequence[str], rows: Iterable[Mapping[str, object]]) -> int:

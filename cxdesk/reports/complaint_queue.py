@@ -87,7 +87,7 @@ def list_complaints(session: Session, office: Office, today: date, *, mine: Staf
     if states:
         unknown = [s for s in states if s not in STATES]
         if unknown:
-            raise CxdeskError(f"Unknown state '{unknown[0]}' (one of: {', '.join(STATES)}).")
+            raise CxdeskError(f"Unknown state {unknown[0]!r} (one of: {', '.join(STATES)}).")
         query = query.where(col(Complaint.state).in_(states))
     else:
         query = query.where(Complaint.state != CLOSED)

@@ -17,6 +17,7 @@ from importlib import resources
 from typing import TypeVar
 
 from cxdesk.errors import CxdeskError
+from cxdesk.text import strip_controls
 
 CATALOG_NAMES = ("services", "segments", "outcomes", "referrals", "not_served_reasons", "channels",
                  "complaint_categories")
@@ -97,7 +98,8 @@ class Catalog:
             return self._by_code[code]
         except KeyError:
             noun = _ITEM_NOUNS.get(self.name, "entry")
-            raise CxdeskError(f"Unknown {noun} '{code}'.") from None
+            # repr: a code typed on a command line may hold terminal escapes.
+            raise CxdeskError(f"Unknown {noun} {code!r}.") from None
 
     def codes(self) -> list[str]:
         return [item.code for item in self.items]
@@ -175,11 +177,29 @@ def _parse_override(parse: Parser[T], path: pathlib.Path, _stamp: tuple[int, int
 
 
 def toml_document(text: str, where: str, _source: str = "") -> dict:
-    """Parse TOML text; a syntax error names the file."""
+    """Parse TOML text; a syntax error names the file.
+
+    Labels reach screens, CSVs and the customer: a terminal control character
+    (TOML lets one be written as an escape, "\\u001b") is refused here.
+    """
     try:
-        return tomllib.loads(text)
+        document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CxdeskError(f"{where}: not valid TOML ({exc}).") from None
+    _refuse_controls(document, where)
+    return document
+
+
+def _refuse_controls(value: object, where: str, key: str = "") -> None:
+    if isinstance(value, str):
+        if strip_controls(value, keep_newlines=True) != value.replace("\t", " "):
+            raise CxdeskError(f"{where}: {key or 'a value'} contains a terminal control character; remove it.")
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            _refuse_controls(item, where, f"{key}.{name}" if key else name)
+    elif isinstance(value, list):
+        for number, item in enumerate(value, start=1):
+            _refuse_controls(item, where, f"{key} {number}")
 
 
 def _parse(name: str, text: str, where: str, source: str) -> Catalog:

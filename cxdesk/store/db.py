@@ -1,12 +1,19 @@
-"""Opening the store: engine, SQLite pragmas, schema upgrades through Alembic.
+"""Opening the store: checking an SQLite file before touching it, the engine and
+its pragmas, schema upgrades through Alembic.
 
 Every write is committed at once; there is no Save button and nothing is held
-only in memory.
+only in memory. Before any pragma that writes (WAL changes the file header),
+an SQLite file is looked at read-only: it must be cxdesk's (or empty),
+undamaged (``PRAGMA quick_check``) and writable. Only the counter app's
+first-run setup and the demo create a database (``create=True``); everything
+else refuses a missing file and names it.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import urllib.parse
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,9 +29,13 @@ from sqlalchemy.exc import (
 )
 from sqlmodel import Session
 
+from cxdesk.config import PRIVATE_FILE, data_dir, make_private_dir, tighten
 from cxdesk.errors import CxdeskError
 
 BUSY_TIMEOUT_MS = 5000
+SQLITE_HEADER = b"SQLite format 3\x00"
+# SQLite keeps these beside the database while it is open (WAL mode).
+COMPANIONS = ("-wal", "-shm")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -37,19 +48,31 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; bad URLs and missing drivers become CxdeskError."""
+def _parse_url(url: str) -> sa.engine.URL:
     try:
-        parsed = sa.engine.make_url(url)
+        return sa.engine.make_url(url)
     except ArgumentError:
         raise CxdeskError(f"Not a database URL: {url!r}.") from None
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file an SQLite URL names (None for other databases and in-memory ones)."""
+    parsed = _parse_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; bad URLs and missing drivers become CxdeskError.
+
+    It does not look at the file: ``open_database`` does that first.
+    """
+    parsed = _parse_url(url)
     # hide_parameters: SQL errors never carry names, PINs or contact details
     # into messages or the log.
     kwargs: dict = {"hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
-        path = parsed.database
-        if path and path != ":memory:":
-            _check_sqlite_file(Path(path))
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
     else:
         kwargs["pool_pre_ping"] = True
@@ -65,23 +88,159 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def _check_sqlite_file(path: Path) -> None:
-    """Refuse a file that is not an SQLite database before SQLAlchemy touches it."""
+# --- the SQLite file, before anything writes to it ------------------------------
+
+
+def prepare_sqlite_file(path: Path, *, create: bool) -> bool:
+    """Check (or create) the database file; returns True if it was created.
+
+    Refuses, naming the file: a folder, a missing file (unless ``create``), a
+    file that is not SQLite, another application's database, a damaged one and
+    a read-only one. Nothing is written to a file that is refused.
+    """
+    path = Path(path)
     if path.is_dir():
         raise CxdeskError(f"{path} is a folder, not a database file.")
-    if path.exists():
-        try:
-            with path.open("rb") as handle:
-                header = handle.read(16)
-        except OSError as exc:
-            raise CxdeskError(f"Cannot read {path}: {exc.strerror}.") from None
-        if header and header != b"SQLite format 3\x00":
-            raise CxdeskError(f"{path} is not a database file (it is not SQLite).")
-    else:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise CxdeskError(f"Cannot create the folder for {path}: {exc.strerror}.") from None
+    if not path.exists():
+        if not create:
+            raise CxdeskError(
+                f"There is no database at {path} (nothing was created). Check the --db path or "
+                "CXDESK_DB; a new office database is made by the counter app's first-run setup "
+                f"(cxdesk --db {path})."
+            )
+        _create_private_file(path)
+        return True
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise CxdeskError(f"Cannot read {path}: {exc.strerror}.") from None
+    if header and header != SQLITE_HEADER:
+        raise CxdeskError(f"{path} is not a database file (it is not SQLite).")
+    _check_writable(path)
+    if header:
+        inspect_sqlite_file(path)
+    if path.parent == data_dir():
+        # A database an older cxdesk left readable by others in its own folder.
+        make_private_dir(path.parent)
+        for name in ("", *COMPANIONS):
+            tighten(path.with_name(path.name + name))
+    return False
+
+
+def _create_private_file(path: Path) -> None:
+    try:
+        make_private_dir(path.parent)
+    except OSError as exc:
+        raise CxdeskError(f"Cannot create the folder for {path}: {exc.strerror}.") from None
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    except FileExistsError:
+        return  # another counter created it a moment ago; it is checked on its next open
+    except OSError as exc:
+        raise CxdeskError(f"Cannot create {path}: {exc.strerror}.") from None
+    os.fchmod(descriptor, PRIVATE_FILE)  # the umask may have filtered os.open's mode
+    os.close(descriptor)
+    # An empty file is an empty SQLite database; SQLite gives its -wal and -shm
+    # the same mode as the database file.
+
+
+def _check_writable(path: Path) -> None:
+    """cxdesk writes every change at once: a database it cannot write is refused
+    before anyone signs in, with the reason."""
+    if not os.access(path, os.W_OK):
+        raise CxdeskError(
+            f"{path} is read-only for this account, and cxdesk saves every change at once. "
+            "Make the file writable (or open a writable copy of it with --db)."
+        )
+    folder = path.parent
+    companions = [path.with_name(path.name + suffix) for suffix in COMPANIONS]
+    companions_ready = all(c.exists() and os.access(c, os.W_OK) for c in companions)
+    if not os.access(folder, os.W_OK | os.X_OK) and not companions_ready:
+        raise CxdeskError(
+            f"The folder {folder} is read-only for this account, and SQLite keeps its "
+            f"{path.name}-wal and {path.name}-shm files there. Make the folder writable "
+            "(or open a copy of the database in a writable folder with --db)."
+        )
+
+
+def inspect_sqlite_file(path: Path) -> None:
+    """Read-only look at an existing SQLite file: ours (or empty), and undamaged.
+    Raises CxdeskError naming the file otherwise. (A restore can ask the same of a
+    backup before it replaces anything.)
+
+    A refused file is left as it was: a WAL-mode file gets -wal and -shm files
+    even from a read-only connection, and those are removed again if this look
+    made them and nothing else wrote to them.
+    """
+    companions = [path.with_name(path.name + suffix) for suffix in COMPANIONS]
+    existed = [companion.exists() for companion in companions]
+    try:
+        _look_read_only(path)
+    except CxdeskError:
+        wal, shm = companions
+        if not any(existed) and wal.exists() and wal.stat().st_size == 0:
+            for made in companions:
+                made.unlink(missing_ok=True)
+        raise
+
+
+def _look_read_only(path: Path) -> None:
+    from cxdesk.store.migrate import known_revisions
+
+    uri = f"file:{urllib.parse.quote(str(path))}?mode=ro"
+    try:
+        connection = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as exc:
+        raise CxdeskError(f"Cannot open database {path}: {_sqlite_reason(exc)}") from None
+    try:
+        tables = {name for (name,) in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+        if tables:
+            revisions = set()
+            if "alembic_version" in tables:
+                revisions = {rev for (rev,) in connection.execute("SELECT version_num FROM alembic_version")}
+            if not revisions:
+                others = sorted(tables - {"alembic_version"})
+                raise CxdeskError(
+                    f"{path} holds tables that are not cxdesk's ({', '.join(others[:3])}...); "
+                    "refusing to touch it."
+                )
+            unknown = sorted(revisions - known_revisions())
+            if unknown:
+                raise CxdeskError(
+                    f"{path} is at schema {unknown[0]}, which this cxdesk does not know (a newer "
+                    "cxdesk made it, or another application); upgrade cxdesk or check --db."
+                )
+        # Reads every page once: about 0.1 s for a year of an office's visits.
+        verdict = [row[0] for row in connection.execute("PRAGMA quick_check(3)")]
+    except sqlite3.DatabaseError as exc:
+        if _is_damage(exc):
+            raise CxdeskError(_damaged(path, str(exc))) from None
+        raise CxdeskError(f"Cannot open database {path}: {_sqlite_reason(exc)}") from None
+    finally:
+        connection.close()
+    if verdict != ["ok"]:
+        raise CxdeskError(_damaged(path, verdict[0]))
+
+
+def _is_damage(exc: sqlite3.Error) -> bool:
+    words = str(exc).lower()
+    return "malformed" in words or "not a database" in words or "corrupt" in words
+
+
+def _damaged(path: Path, finding: str) -> str:
+    return (
+        f"{path} is damaged (SQLite's check found: {finding.strip().splitlines()[0]}). "
+        "cxdesk does not open it, so nothing more is lost. Restore the latest backup, or rescue "
+        f"what is left with: sqlite3 {path} .recover | sqlite3 recovered.db (then start cxdesk "
+        "with --db recovered.db)."
+    )
+
+
+def _sqlite_reason(exc: sqlite3.Error) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text.rstrip(".") + "."
 
 
 def describe_url(url: str) -> str:
@@ -111,13 +270,19 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str, upgrade: bool = True) -> Database:
-    """Connect, check the file is ours, and bring the schema up to date.
+def open_database(url: str, *, create: bool = False, upgrade: bool = True) -> Database:
+    """Check the database is ours, connect, and bring the schema up to date.
 
-    Errors come back as CxdeskError naming the database and the reason.
+    ``create``: make a new SQLite file if there is none (the counter app's
+    first-run setup and the demo only). Errors come back as CxdeskError naming
+    the database and the reason.
     """
     from cxdesk.store import migrate
 
+    path = sqlite_file(url)
+    if path is not None:
+        path = path.expanduser()
+        prepare_sqlite_file(path, create=create)
     engine = make_engine(url)
     shown = describe_url(url)
     try:
@@ -140,8 +305,14 @@ def open_database(url: str, upgrade: bool = True) -> Database:
 
 
 def _reason(exc: Exception) -> str:
+    from cxdesk.logs import is_disk_full
+
     orig = getattr(exc, "orig", None) or exc
     if isinstance(orig, sqlite3.DatabaseError) and "not a database" in str(orig):
         return "the file is not a database."
+    if is_disk_full(exc):
+        return "the disk is full; free some space, then try again."
+    if "readonly database" in str(orig).lower() or "read-only" in str(orig).lower():
+        return "the database is read-only for this account."
     text = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
     return text.rstrip(".") + "."

@@ -1,26 +1,58 @@
-"""Schema upgrades with Alembic, run by the application itself.
+"""Schema upgrades with Alembic, run by the application itself, all or nothing.
 
-The migration scripts ship inside the package (``cxdesk/migrations``); no
-``alembic.ini`` is needed at run time.
+The migration scripts ship inside the package (``cxdesk/store/migrations``); no
+``alembic.ini`` is needed at run time. The whole upgrade (creating a new
+database included) runs in ONE transaction, so a crash or a kill at any
+statement leaves the schema it started from, never half of the next one:
+
+- SQLite: the sqlite3 driver's legacy transaction handling runs DDL
+  (CREATE TABLE ...) outside any transaction, each statement committed on its
+  own. The upgrade therefore uses its own connection with the driver's
+  transaction handling off (``isolation_level=None``) and an explicit
+  ``BEGIN IMMEDIATE`` (SQLAlchemy's documented pysqlite recipe): SQLite's DDL
+  is transactional once it is inside a transaction. Foreign keys are off while
+  batch migrations copy tables (SQLite cannot switch them inside a
+  transaction) and checked before COMMIT.
+- PostgreSQL: DDL is transactional; an advisory lock keeps two counters
+  starting at once from upgrading side by side.
+
+The revision is read again inside the transaction, so a second process that
+waited for the first finds nothing left to do.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from functools import cache
+
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
-from sqlalchemy.engine import Engine
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import NullPool
 
 from cxdesk.errors import CxdeskError
 
+# Any number, the same in every cxdesk: the PostgreSQL advisory lock of upgrades.
+UPGRADE_LOCK = 12862
+# Triggers that keep the complaint trail append-only (migration 0003). A batch
+# migration that rebuilds complaintevent drops them; it must make them again.
+TRAIL_GUARDS = {
+    "sqlite": {"complaintevent_no_update", "complaintevent_no_delete"},
+    "postgresql": {"complaintevent_append_only"},
+}
 
-def alembic_config(engine: Engine | None = None) -> Config:
+
+def alembic_config(engine: Engine | None = None, connection: Connection | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", "cxdesk.store:migrations")
     if engine is not None:
         config.attributes["engine"] = engine
+    if connection is not None:
+        config.attributes["connection"] = connection
     return config
 
 
@@ -28,8 +60,15 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
+@cache
+def known_revisions() -> frozenset[str]:
+    return frozenset(rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions())
+
+
+def current_revision(engine_or_connection: Engine | Connection) -> str | None:
+    if isinstance(engine_or_connection, Connection):
+        return MigrationContext.configure(engine_or_connection).get_current_revision()
+    with engine_or_connection.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
@@ -38,23 +77,89 @@ def upgrade(engine: Engine) -> tuple[str | None, bool]:
 
     A database with tables but no Alembic stamp is someone else's: refused.
     """
-    current = current_revision(engine)
     head = head_revision()
-    if current == head:
+    if current_revision(engine) == head:
         return None, False
+    with upgrade_transaction(engine) as conn:
+        current = current_revision(conn)
+        if current == head:
+            return None, False  # another counter upgraded it while this one waited
+        _check_ours(conn, current)
+        command.upgrade(alembic_config(connection=conn), "head")
+        check_after_upgrade(conn)
+    return current, current is None
+
+
+def _check_ours(conn: Connection, current: str | None) -> None:
     if current is None:
-        tables = set(inspect(engine).get_table_names()) - {"alembic_version"}
+        tables = set(inspect(conn).get_table_names()) - {"alembic_version"}
         if tables:
             raise CxdeskError(
                 "this database holds tables that are not cxdesk's "
                 f"({', '.join(sorted(tables)[:3])}...); refusing to touch it."
             )
-    else:
-        known = {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
-        if current not in known:
+    elif current not in known_revisions():
+        raise CxdeskError(
+            f"the database is at schema {current}, newer than this cxdesk knows; upgrade cxdesk."
+        )
+
+
+@contextmanager
+def upgrade_transaction(engine: Engine):
+    """A connection inside the one transaction an upgrade runs in; committed at the end,
+    rolled back on any error (and by SQLite itself if the process dies)."""
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({UPGRADE_LOCK})")
+            yield conn
+        return
+    migrating = sa.create_engine(engine.url, poolclass=NullPool, hide_parameters=True,
+                                 connect_args={"check_same_thread": False})
+
+    @event.listens_for(migrating, "connect")
+    def _connect(dbapi_connection, _record) -> None:
+        # The driver's own BEGIN handling off: it would leave DDL outside the transaction.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        cursor.close()
+
+    @event.listens_for(migrating, "begin")
+    def _begin(conn: Connection) -> None:
+        # IMMEDIATE: take the write lock now, so the revision read next is the last word.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    try:
+        with migrating.begin() as conn:
+            yield conn
+    finally:
+        migrating.dispose()
+
+
+def check_after_upgrade(conn: Connection) -> None:
+    """Before COMMIT: every link between records still holds, and the complaint
+    trail is still append-only. Either failing rolls the whole upgrade back."""
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
             raise CxdeskError(
-                f"the database is at schema {current}, newer than this cxdesk knows; "
-                "upgrade cxdesk."
+                f"the schema upgrade would break links between records (table {broken[0][0]}); "
+                "nothing was changed."
             )
-    command.upgrade(alembic_config(engine), "head")
-    return current, current is None
+    if "complaintevent" in inspect(conn).get_table_names() and dialect in TRAIL_GUARDS:
+        if dialect == "sqlite":
+            query = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'complaintevent'"
+        else:
+            query = "SELECT tgname FROM pg_trigger WHERE tgrelid = 'complaintevent'::regclass"
+        present = {name for (name,) in conn.exec_driver_sql(query)}
+        missing = TRAIL_GUARDS[dialect] - present
+        if missing:
+            raise CxdeskError(
+                f"the schema upgrade lost the complaint trail's guard ({', '.join(sorted(missing))}); "
+                "nothing was changed."
+            )

@@ -114,6 +114,8 @@ class Staff(SQLModel, table=True):
     # Set by a supervisor's reset: the staff member chooses a new PIN at sign-in.
     must_change_pin: bool = Field(default=False)
     active: bool = Field(default=True)
+    # Unused since 0004_signin (wrong PINs are counted per code and station in
+    # SignInDelay); kept so older databases need no table rebuild.
     failed_pins: int = Field(default=0)
     locked_until: Optional[datetime] = _utc_field(nullable=True)
     created_at: datetime = _utc_field()
@@ -430,3 +432,20 @@ class BarrierPick(SQLModel, table=True):
 
     answer_id: uuid.UUID = Field(foreign_key="barrieranswer.id", primary_key=True)
     category: str = Field(max_length=32, primary_key=True)
+
+
+# --- sign-in delays -------------------------------------------------------------
+
+
+class SignInDelay(SQLModel, table=True):
+    """Wrong PINs in a row for one staff code at one place (a station code, or ""
+    for the command line and a kiosk's staff key), and until when the next try
+    must wait. Keyed by the code as typed, so an unknown code is slowed exactly
+    like a known one. Never leaves the office."""
+
+    office_id: uuid.UUID = Field(foreign_key="office.id", primary_key=True)
+    staff_code: str = Field(max_length=16, primary_key=True)
+    place: str = Field(default="", max_length=12, primary_key=True)
+    failures: int = Field(default=0)
+    last_failure_at: datetime = _utc_field()
+    wait_until: Optional[datetime] = _utc_field(nullable=True)

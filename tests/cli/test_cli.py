@@ -1,8 +1,9 @@
-"""The command line: version, db upgrade, and clear errors without tracebacks."""
+"""The command line: version, db upgrade, staff unlock, and clear errors without tracebacks."""
 
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 from cxdesk import __version__
@@ -18,12 +19,51 @@ def test_version():
     assert result.exit_code == 0 and __version__ in result.output
 
 
-def test_db_upgrade_creates_then_reports_up_to_date(tmp_path):
+def test_db_upgrade_reports_up_to_date(tmp_path):
+    from cxdesk.store.db import open_database
+
     url = f"sqlite:///{tmp_path / 'x.db'}"
-    first = run("db", "upgrade", "--db", url)
-    assert first.exit_code == 0 and "Created" in first.output
+    open_database(url, create=True).dispose()
     again = run("db", "upgrade", "--db", url)
     assert again.exit_code == 0 and "up to date" in again.output
+
+
+@pytest.mark.parametrize("command", [
+    ["db", "upgrade"],
+    ["complaints", "list"],
+    ["complaints", "list", "--format", "csv"],
+    ["kiosk", "--station", "W1"],
+    ["staff", "unlock", "SUP1"],
+])
+def test_a_mistyped_db_path_is_refused_by_name_and_nothing_is_created(tmp_path, command):
+    missing = tmp_path / "typo" / "folder" / "cxdesk.db"
+    result = run("--db", str(missing), *command)
+    assert result.exit_code == 1
+    assert f"There is no database at {missing}" in result.output
+    assert "first-run setup" in result.output
+    assert not (tmp_path / "typo").exists()
+
+
+def test_staff_unlock_clears_a_supervisor_delay_without_a_pin(db_url, db, office):
+    from cxdesk.domain.signin_delays import waiting_codes
+    from cxdesk.domain.staff import check_pin
+    from cxdesk.errors import CxdeskError
+    from tests.factories import FIXED_NOW, SUPERVISOR
+
+    with db.session() as session:
+        for _ in range(5):
+            with pytest.raises(CxdeskError):
+                check_pin(session, office, SUPERVISOR[0], "0000", FIXED_NOW, place="W1")
+        assert SUPERVISOR[0] in waiting_codes(session, office, FIXED_NOW)
+    result = run("--db", db_url, "staff", "unlock", "sup1")
+    assert result.exit_code == 0, result.output
+    assert "Cleared the sign-in delay of SUP1 (1 station)" in result.output
+    with db.session() as session:
+        assert waiting_codes(session, office, FIXED_NOW) == {}
+    again = run("--db", db_url, "staff", "unlock", "SUP1")
+    assert "has no sign-in delay" in again.output
+    unknown = run("--db", db_url, "staff", "unlock", "NOBODY")
+    assert unknown.exit_code == 1 and "No staff member NOBODY" in unknown.output
 
 
 def test_unreadable_database_gives_message_and_exit_1(tmp_path):

@@ -24,7 +24,7 @@ def demo_db(tmp_path_factory):
     folder = tmp_path_factory.mktemp("barrier-demo")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CXDESK_HOME", str(folder / "home"))
-        database = open_database(f"sqlite:///{folder / 'demo.db'}")
+        database = open_database(f"sqlite:///{folder / 'demo.db'}", create=True)
         demo.generate(database, days=5, seed=3, now=NOW, extenders=[demo_barrier.EXTENDER])
         yield database
         database.dispose()

@@ -23,7 +23,7 @@ DAYS = 20
 
 
 def _fill(url: str, *, days: int = DAYS, seed: int = 7, now: datetime = RUSH_NOW, extenders=()):
-    db = open_database(url)
+    db = open_database(url, create=True)
     try:
         return demo.generate(db, days=days, seed=seed, now=now, extenders=extenders)
     finally:

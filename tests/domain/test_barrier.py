@@ -232,7 +232,7 @@ def _sign_in_everyone(db, office, codes):
     with db.session() as session:
         stations = [get_station(session, office, "W1"), get_station(session, office, "W2")]
         for number, code in enumerate(codes):
-            pin = {"SUP1": "2468", "CLK1": "1357"}.get(code, EXTRA_PIN)
+            pin = {"SUP1": "24681357", "CLK1": "1357"}.get(code, EXTRA_PIN)
             signed = sign_in(session, office, code=code, pin=pin, station=stations[number % 2],
                              now=FIXED_NOW + timedelta(minutes=10 * number))
             shifts.append(signed.shift.id)
@@ -375,7 +375,7 @@ def test_on_postgresql_every_answer_of_a_period_shares_one_row_version(pg_url):
     from cxdesk.store.db import open_database
     from tests.factories import make_office
 
-    database = open_database(pg_url)
+    database = open_database(pg_url, create=True)
     try:
         office = make_office(database)
         more_staff(database, office, 3)

@@ -691,7 +691,7 @@ def test_demo_complaints_are_reproducible(tmp_path):
 
     runs = []
     for name in ("a", "b"):
-        database = open_database(f"sqlite:///{tmp_path / name}.db")
+        database = open_database(f"sqlite:///{tmp_path / name}.db", create=True)
         office = make_office(database)
         with database.session() as session:
             made = demo_complaints.demo_complaints(session, office, random.Random(3), [], list_staff(session, office),
@@ -811,7 +811,7 @@ def test_demo_generator_fills_complaints_through_its_extender(tmp_path):
     from cxdesk.demo import office as demo
     from cxdesk.store.db import open_database
 
-    database = open_database(f"sqlite:///{tmp_path / 'demo.db'}")
+    database = open_database(f"sqlite:///{tmp_path / 'demo.db'}", create=True)
     try:
         extender = demo_complaints.EXTENDER
         assert extender.name == "complaints" and extender in demo.load_extenders()

@@ -395,7 +395,7 @@ def test_demo_generator_adds_surveys_through_the_extender_hook(db_url):
     from cxdesk.domain.office import get_office
     from cxdesk.store.db import open_database
 
-    database = open_database(db_url)
+    database = open_database(db_url, create=True)
     try:
         generate(database, days=3, seed=5, now=FIXED_NOW,
                  extenders=[demo_surveys.EXTENDER])

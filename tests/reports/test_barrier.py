@@ -143,7 +143,7 @@ def test_role_groups_follow_the_rule_of_three(db, office, six):
 
 
 def test_response_rate_is_answers_over_staff_who_signed_in_and_changes_are_shown(db, office, six):
-    pins = {"SUP1": "2468", "CLK1": "1357"}
+    pins = {"SUP1": "24681357", "CLK1": "1357"}
     with db.session() as session:
         station = get_station(session, office, "W1")
         for number, code in enumerate(six[:5]):

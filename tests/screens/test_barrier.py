@@ -129,7 +129,7 @@ async def test_an_idea_naming_a_colleague_is_warned_about_and_saved_on_a_second_
     start_barrier_survey(db, office)
     app = make_app(db_url, clock)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, "SUP1", "2468")
+        await sign_in(pilot, "SUP1", "24681357")
         await press(pilot, "enter", *["0"] * 8, "enter")
         await pilot.press(*typed("Ben Okafor should train the others"), "enter")
         await settle(pilot)
@@ -164,7 +164,7 @@ async def test_a_supervisor_reads_the_results_and_changes_the_settings(db, offic
         answer_barrier(db, office, code, items={"workload": score}, idea=f"Idea {score}")
     app = make_app(db_url, clock)
     async with app.run_test(size=(120, 40)) as pilot:
-        await sign_in(pilot, "SUP1", "2468")
+        await sign_in(pilot, "SUP1", "24681357")
         await press(pilot, "escape")  # the supervisor puts their own survey off
         await press(pilot, "f5", "b")
         results = app.screen

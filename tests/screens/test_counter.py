@@ -34,7 +34,7 @@ async def test_first_run_setup_creates_office_stations_and_supervisor(db_url, cl
         await settle(pilot)
         assert isinstance(app.screen, SetupScreen)
         await pilot.press(*"chi01", "enter", *"Chicago Loop", "enter", "enter", "enter",
-                          *"sup1", "enter", *"Ana Ruiz", "enter", *"2468", "enter", *"2468", "enter")
+                          *"sup1", "enter", *"Ana Ruiz", "enter", *"24681357", "enter", *"24681357", "enter")
         await settle(pilot)
         assert isinstance(app.screen, SignInScreen)
     with db.session() as session:
@@ -51,7 +51,7 @@ async def test_setup_with_mismatched_pins_says_so_and_writes_nothing(db_url, clo
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press(*"chi01", "enter", *"Chicago Loop", "enter", "enter", "enter",
-                          *"sup1", "enter", *"Ana Ruiz", "enter", *"2468", "enter", *"2469", "enter")
+                          *"sup1", "enter", *"Ana Ruiz", "enter", *"24681357", "enter", *"24681358", "enter")
         await settle(pilot)
         assert isinstance(app.screen, SetupScreen)
         assert "PINs differ" in str(app.screen.query_one("#message").render())
@@ -65,7 +65,7 @@ async def test_setup_with_unknown_time_zone_is_refused(db_url, clock, db):
         await settle(pilot)
         app.screen.query_one("#timezone").value = "Mars/Olympus"
         await pilot.press(*"chi01", "enter", *"Chicago Loop", "enter", "enter", "enter",
-                          *"sup1", "enter", *"Ana Ruiz", "enter", *"2468", "enter", *"2468", "enter")
+                          *"sup1", "enter", *"Ana Ruiz", "enter", *"24681357", "enter", *"24681357", "enter")
         await settle(pilot)
         assert "Unknown time zone" in str(app.screen.query_one("#message").render())
     with db.session() as session:
@@ -197,7 +197,7 @@ async def test_finish_with_nobody_at_the_counter_changes_nothing(db_url, clock, 
 async def test_supervisor_adds_a_clerk_on_the_staff_screen(db_url, clock, db, office):
     app = make_app(db_url, clock)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, code="SUP1", pin="2468")
+        await sign_in(pilot, code="SUP1", pin="24681357")
         await press(pilot, "f5", "a")
         await pilot.press(*"clk2", "enter", *"Dee Park", "enter", "1")
         await pilot.press(*"8642", "enter")
@@ -314,7 +314,7 @@ async def test_two_counters_share_one_postgresql_office(pg_url, clock):
         front = make_app(pg_url, clock)
         window = make_app(pg_url, clock)
         async with front.run_test(size=SIZE) as desk, window.run_test(size=SIZE) as counter:
-            await sign_in(desk, "SUP1", "2468")
+            await sign_in(desk, "SUP1", "24681357")
             await press(desk, "i", "1", "3", "1", "enter")
             await sign_in(counter)
             window.screen.refresh_view()  # what the 10-second refresh does
@@ -333,7 +333,7 @@ async def test_two_counters_share_one_postgresql_office(pg_url, clock):
 async def test_supervisor_sets_survey_question_set_and_idle_time(db_url, clock, db, office):
     app = make_app(db_url, clock)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, code="SUP1", pin="2468")
+        await sign_in(pilot, code="SUP1", pin="24681357")
         await press(pilot, "f5", "o")
         app.screen.query_one("#idle").value = "5000"
         await press(pilot, "tab", "tab", "tab", "2", "ctrl+s")

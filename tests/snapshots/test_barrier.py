@@ -70,7 +70,7 @@ def test_barriers_picked_up_to_three(snap_compare, db, surveying, db_url, clock)
 
 def test_an_idea_naming_a_colleague_is_warned_about(snap_compare, db, surveying, db_url, clock):
     async def run_before(pilot) -> None:
-        await sign_in(pilot, "SUP1", "2468")
+        await sign_in(pilot, "SUP1", "24681357")
         await press(pilot, "enter", *["0"] * 8, "enter")
         await pilot.press(*["space" if c == " " else c for c in "Ask Okafor how he keeps the line short"])
         await press(pilot, "enter")
@@ -82,7 +82,7 @@ def test_an_idea_naming_a_colleague_is_warned_about(snap_compare, db, surveying,
 @pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "120x40"])
 def test_results_for_supervisors(snap_compare, db, surveying, db_url, clock, size):
     a_month_of_answers(db, surveying)
-    run_before = after("escape", "f5", "b", code="SUP1", pin="2468")
+    run_before = after("escape", "f5", "b", code="SUP1", pin="24681357")
     assert snap_compare(make_app(db_url, clock), terminal_size=size, run_before=run_before)
 
 
@@ -94,7 +94,7 @@ def test_results_withheld_below_three_answers(snap_compare, db, surveying, db_ur
     answer_barrier(db, surveying, "SUP1", items={"workload": 5})
 
     async def run_before(pilot) -> None:
-        await sign_in(pilot, "SUP1", "2468")
+        await sign_in(pilot, "SUP1", "24681357")
         await press(pilot, "f5", "b")
         await settle(pilot)
         steady(pilot.app)

@@ -36,7 +36,7 @@ def test_setup_screen(snap_compare, db_url, clock):
 def test_sign_in_screen_with_demo_hint(snap_compare, db_url, clock, office):
     run_before = after(sign_in_first=False)
 
-    app = make_app(db_url, clock, demo_hint="Demo office: supervisor SUP1 / PIN 2468, clerk CLK1 / PIN 1357")
+    app = make_app(db_url, clock, demo_hint="Demo office: supervisor SUP1 / PIN 24681357, clerk CLK1 / PIN 1357")
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 

@@ -189,3 +189,14 @@ def test_override_that_is_not_utf8_is_refused(tmp_path):
     path.write_bytes(b'[[item]]\ncode = "x"\nlabel_en = "\xff"\n')
     with pytest.raises(CxdeskError, match="segments.toml: not UTF-8 text"):
         load_catalog("segments", tmp_path)
+
+
+def test_an_override_label_with_a_terminal_escape_is_refused(tmp_path):
+    from cxdesk.errors import CxdeskError
+    from cxdesk.store.catalogs import load_catalog
+
+    (tmp_path / "channels.toml").write_text(
+        '[[item]]\ncode = "online"\nlabel_en = "Online \\u001b]0;pwned\\u0007"\nlabel_es = "En línea"\n',
+        encoding="utf-8")
+    with pytest.raises(CxdeskError, match=r"channels.toml: item 1.label_en contains a terminal control"):
+        load_catalog("channels", tmp_path)

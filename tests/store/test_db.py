@@ -111,3 +111,243 @@ def test_the_counter_works_on_postgresql(pg_url):
         assert migrate.current_revision(database.engine) == migrate.head_revision()
     finally:
         database.dispose()
+
+
+# --- files: private modes, foreign and damaged files untouched, read-only, full disk ---
+
+
+def _mode(path) -> int:
+    import stat
+
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_new_database_its_wal_and_shm_and_its_folders_are_private(tmp_path, cxdesk_home):
+    import os
+
+    from cxdesk.config import data_dir
+
+    previous = os.umask(0o022)  # the usual umask, which made 0644 files before
+    try:
+        path = data_dir() / "nested" / "cxdesk.db"
+        database = open_database(sqlite_url(path), create=True)
+        make_office(database)
+        with database.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT count(*) FROM visit").scalar()
+            wal, shm = path.with_name("cxdesk.db-wal"), path.with_name("cxdesk.db-shm")
+            assert wal.exists() and shm.exists()
+            assert (_mode(path), _mode(wal), _mode(shm)) == (0o600, 0o600, 0o600)
+        database.dispose()
+    finally:
+        os.umask(previous)
+    assert _mode(data_dir() / "nested") == 0o700 and _mode(data_dir()) == 0o700
+    assert _mode(cxdesk_home) == 0o700  # made by cxdesk too
+
+
+def test_the_log_and_its_folder_are_private(cxdesk_home):
+    import os
+
+    from cxdesk.logs import log_unexpected
+
+    previous = os.umask(0o022)
+    try:
+        written = log_unexpected(RuntimeError("boom"), "a test")
+    finally:
+        os.umask(previous)
+    assert written is not None and "boom" in written.read_text()
+    assert _mode(written) == 0o600 and _mode(written.parent) == 0o700
+
+
+def test_a_database_an_older_cxdesk_left_readable_is_tightened_on_open(cxdesk_home):
+    from cxdesk.config import data_dir
+
+    path = data_dir() / "cxdesk.db"
+    open_database(sqlite_url(path), create=True).dispose()
+    path.chmod(0o644)
+    data_dir().chmod(0o755)
+    open_database(sqlite_url(path)).dispose()
+    assert _mode(path) == 0o600 and _mode(data_dir()) == 0o700
+
+
+def _fingerprint(path) -> tuple[bytes, list[str]]:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).digest(), sorted(p.name for p in path.parent.iterdir())
+
+
+@pytest.mark.parametrize("journal", ["delete", "wal"])
+def test_another_applications_database_is_refused_before_anything_is_written(tmp_path, journal):
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA journal_mode={journal}")
+        conn.execute("CREATE TABLE payroll (id INTEGER, salary INTEGER)")
+        conn.execute("INSERT INTO payroll VALUES (1, 50000)")
+    conn.close()
+    header = path.read_bytes()[18:20]
+    before = _fingerprint(path)
+    with pytest.raises(CxdeskError, match=r"other.db holds tables that are not cxdesk's"):
+        open_database(sqlite_url(path))
+    # Header bytes 18-19 are the journal mode: cxdesk used to switch the file to WAL first.
+    assert path.read_bytes()[18:20] == header
+    assert _fingerprint(path) == before
+
+
+def test_another_alembic_applications_database_is_refused_unchanged(tmp_path):
+    path = tmp_path / "alembic_app.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        conn.execute("INSERT INTO alembic_version VALUES ('ae1027a6acf')")
+        conn.execute("CREATE TABLE invoices (id INTEGER)")
+    conn.close()
+    before = _fingerprint(path)
+    with pytest.raises(CxdeskError, match="schema ae1027a6acf, which this cxdesk does not know"):
+        open_database(sqlite_url(path))
+    assert _fingerprint(path) == before
+
+
+def _damage_a_page(path, table: str) -> None:
+    """Overwrite the b-tree page header of ``table``'s root page (not the file header)."""
+    with sqlite3.connect(path) as conn:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+    conn.close()
+    with path.open("r+b") as handle:
+        handle.seek((root - 1) * page_size)
+        handle.write(b"\xff" * 12)
+
+
+def test_a_damaged_database_is_refused_with_its_name_and_the_way_to_recover(tmp_path):
+    path = tmp_path / "office.db"
+    database = open_database(sqlite_url(path), create=True)
+    make_office(database)
+    database.dispose()
+    _damage_a_page(path, "station")
+    before = _fingerprint(path)
+    with pytest.raises(CxdeskError) as refused:
+        open_database(sqlite_url(path))
+    message = str(refused.value)
+    assert f"{path} is damaged" in message
+    assert "backup" in message and f"sqlite3 {path} .recover" in message
+    assert _fingerprint(path) == before
+
+
+def test_quick_check_runs_on_open(tmp_path, monkeypatch):
+    """The damage above is found by SQLite's quick check, read-only, before any pragma."""
+    seen = []
+    real_connect = sqlite3.connect
+
+    def spying_connect(target, *args, **kwargs):
+        connection = real_connect(target, *args, **kwargs)
+        if "mode=ro" in str(target):
+            connection.set_trace_callback(seen.append)
+        return connection
+
+    monkeypatch.setattr(sqlite3, "connect", spying_connect)
+    path = tmp_path / "office.db"
+    open_database(sqlite_url(path), create=True).dispose()
+    open_database(sqlite_url(path)).dispose()
+    assert any(statement.startswith("PRAGMA quick_check") for statement in seen)
+    assert not any("journal_mode" in statement for statement in seen)
+
+
+def _open_as_nobody(path) -> str:
+    """Open ``path`` in a child running as user nobody; returns what the child was told."""
+    import os
+
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(reading)
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            open_database(sqlite_url(path)).dispose()
+            os.write(writing, b"opened")
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+            os.write(writing, f"{type(exc).__name__}: {exc}".encode())
+        finally:
+            os._exit(0)
+    os.close(writing)
+    with os.fdopen(reading) as pipe:
+        said = pipe.read()
+    os.waitpid(pid, 0)
+    return said
+
+
+def test_a_read_only_database_says_so_before_anyone_signs_in(tmp_path):
+    import os
+    import shutil
+    import tempfile
+
+    source = tmp_path / "office.db"
+    database = open_database(sqlite_url(source), create=True)
+    make_office(database)
+    database.dispose()
+    if os.geteuid() == 0:
+        # root writes anything: the check is made as user nobody, in a folder it can read.
+        folder = tempfile.mkdtemp(prefix="cxdesk-ro-", dir="/tmp")
+        try:
+            os.chmod(folder, 0o755)
+            path = shutil.copy(source, folder)
+            os.chmod(path, 0o644)
+            said = _open_as_nobody(path)
+        finally:
+            shutil.rmtree(folder)
+    else:
+        source.chmod(0o444)
+        path = source
+        try:
+            open_database(sqlite_url(path))
+            said = "opened"
+        except CxdeskError as exc:
+            said = f"CxdeskError: {exc}"
+    assert said == f"CxdeskError: {path} is read-only for this account, and cxdesk saves every change at " \
+                   "once. Make the file writable (or open a writable copy of it with --db)."
+
+
+def test_a_full_disk_is_called_a_full_disk_and_no_unwritten_log_is_claimed(tmp_path, monkeypatch):
+    """SQLite's 'database or disk is full' from a real write, and a log on a full device
+    (/dev/full refuses every write with ENOSPC)."""
+    from pathlib import Path
+
+    from cxdesk import logs
+
+    database = open_database(sqlite_url(tmp_path / "full.db"), create=True)
+    office = make_office(database)
+    try:
+        with database.engine.connect() as conn:
+            pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+        with pytest.raises(sa.exc.OperationalError) as full:
+            with database.session() as session:
+                session.connection().exec_driver_sql(f"PRAGMA max_page_count={pages + 1}")
+                for _ in range(500):
+                    visits.check_in(session, office, segment="retiree", service="change_address",
+                                    now=FIXED_NOW)
+    finally:
+        database.dispose()
+    assert logs.is_disk_full(full.value)
+    monkeypatch.setattr(logs, "log_path", lambda: Path("/dev/full"))
+    message = logs.unexpected_message(full.value, "saving a visit")
+    assert message.startswith("The disk is full")
+    assert "could not be written" in message and "were written" not in message
+    assert logs.log_unexpected(full.value) is None
+
+
+def test_an_unexpected_error_names_the_log_only_when_its_line_was_written():
+    from cxdesk import logs
+
+    message = logs.unexpected_message(ValueError("odd"), "a test")
+    assert message == f"Something went wrong (ValueError). Details were written to {logs.log_path()}."
+    assert not logs.is_disk_full(ValueError("odd"))
+
+
+def test_the_migrations_make_exactly_the_tables_of_the_models(db):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from cxdesk.store.models import SQLModel
+
+    with db.engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
+                                       SQLModel.metadata)
+    assert differences == []

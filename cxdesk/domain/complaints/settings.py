@@ -44,7 +44,7 @@ def _pick(items: Iterable[CatalogItem], code: str, what: str) -> CatalogItem:
     for item in items:
         if item.code == code:
             return item
-    raise CxdeskError(f"Unknown {what} '{code}'." if code else f"Choose the {what}.")
+    raise CxdeskError(f"Unknown {what} {code!r}." if code else f"Choose the {what}.")
 
 
 def load_settings(override_dir: pathlib.Path | None = None) -> ComplaintSettings:

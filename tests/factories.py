@@ -88,3 +88,69 @@ def survey_many(db, office, signed_in):
         run = invitations.offer(session, office, skipped.id, mode=HANDOVER, now=FIXED_NOW)
         invitations.finish(session, run.invitation_id, {}, language="en", ended_early=True, now=FIXED_NOW)
     serve(db, office, signed_in)  # served, never offered
+
+
+# --- the demo office ------------------------------------------------------------------------
+
+# Tuesday 24 November 2026, 11:30 in Springfield (Chicago time): the late-morning rush is on.
+DEMO_NOW = datetime(2026, 11, 24, 17, 30, tzinfo=timezone.utc)
+DEMO_DAYS = 20
+
+
+def fill_demo(url: str, *, days: int = DEMO_DAYS, seed: int = 7, now: datetime = DEMO_NOW, extenders=()):
+    """The demo office in the database at ``url`` (no extenders unless given); its summary."""
+    from cxdesk.demo.office import generate
+    from cxdesk.store.db import open_database
+
+    db = open_database(url)
+    try:
+        return generate(db, days=days, seed=seed, now=now, extenders=extenders)
+    finally:
+        db.dispose()
+
+
+def table_rows(url: str, table, *, order_by=(), limit: int | None = None) -> list[dict]:
+    """A table's rows as plain dicts, read with a connection of their own."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            query = sa.select(table.__table__).order_by(*order_by).limit(limit)
+            return [dict(row._mapping) for row in conn.execute(query)]
+    finally:
+        engine.dispose()
+
+
+def visit_rows(url: str, limit: int | None = None) -> list[dict]:
+    """The visits by day and ticket number."""
+    from cxdesk.store.models import Visit
+
+    return table_rows(url, Visit, order_by=(Visit.day, Visit.seq), limit=limit)
+
+
+def count_visits(url: str) -> int:
+    import sqlalchemy as sa
+
+    from cxdesk.store.models import Visit
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(Visit.__table__)).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def demo_stats_of(url: str):
+    """``cxdesk demo --stats``'s figures for the office in the database at ``url``."""
+    from cxdesk.demo.database import office_in
+    from cxdesk.demo.stats import demo_stats
+    from cxdesk.store.db import open_database
+
+    db = open_database(url)
+    try:
+        with db.session() as session:
+            return demo_stats(session, office_in(db).id)
+    finally:
+        db.dispose()

@@ -86,6 +86,7 @@ class _Day:
         self.people = {d.staff: simpy.Resource(self.env) for d in self.duties}
         self.open_windows: set[str] = set()
         self.last_finish: list[float | None] = [None] * len(self.duties)
+        self.spans = [(self.minutes(d.starts), self.minutes(d.ends)) for d in self.duties]
         self.customers = self._arrivals()
 
     def minutes(self, moment: datetime) -> float:
@@ -146,9 +147,8 @@ class _Day:
         env = self.env
         for c in self.customers:
             yield env.timeout(c.arrives - env.now)
-            on_duty = [i for i, d in enumerate(self.duties)
-                       if self.minutes(d.starts) <= env.now < self.minutes(d.ends)]
-            if c.quick and on_duty:  # logged by someone at a window, without calling anyone
+            on_duty = [i for i, (start, end) in enumerate(self.spans) if start <= env.now < end] if c.quick else ()
+            if on_duty:  # logged by someone at a window, without calling anyone
                 index = self.rng.choice(on_duty)
                 c.station, c.staff = self.duties[index].station, self.duties[index].staff
                 c.called = c.serving = c.finished = env.now

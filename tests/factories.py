@@ -7,11 +7,15 @@ no test module imports another.
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
+from sqlmodel import select
+
+from cxdesk.domain import complaints as cx
 from cxdesk.domain.surveys import invitations
 from cxdesk.domain.surveys.questions import Answer
 from cxdesk.domain.visits import Finish, quick_log
+from cxdesk.store.models import Complaint, ComplaintEvent
 from cxdesk.vocab import HANDOVER
 
 # Tuesday 24 November 2026, 09:30 in Chicago: the office is open.
@@ -88,6 +92,92 @@ def survey_many(db, office, signed_in):
         run = invitations.offer(session, office, skipped.id, mode=HANDOVER, now=FIXED_NOW)
         invitations.finish(session, run.invitation_id, {}, language="en", ended_early=True, now=FIXED_NOW)
     serve(db, office, signed_in)  # served, never offered
+
+
+# --- complaints -----------------------------------------------------------------------------
+
+# FIXED_NOW's day in Chicago: Tuesday 24 November 2026, two days before Thanksgiving.
+TODAY = date(2026, 11, 24)
+LATER = FIXED_NOW + timedelta(hours=1)
+# A complainant's contact details: they must never reach a log, a trail or a CSV by default.
+PHONE = "312 555 0199"
+EMAIL = "maria.lopez@example.org"
+
+
+def complaint_intake(**changes) -> cx.ComplaintIntake:
+    values = dict(received_via="counter", category="wait_time",
+                  what_happened="Waited 70 minutes with an appointment.", wanted="An apology.")
+    values.update(changes)
+    return cx.ComplaintIntake(**values)
+
+
+def complaint_with_contact(**changes) -> cx.ComplaintIntake:
+    return complaint_intake(contact=cx.ContactDetails(name="Maria Lopez", phone=PHONE, email=EMAIL, language="es"),
+                            consent=True, **changes)
+
+
+def open_one_complaint(db, office, who, now=FIXED_NOW, **changes) -> Complaint:
+    with db.session() as session:
+        return cx.open_complaint(session, office, who, complaint_intake(**changes), now)
+
+
+def complaint_events(db, complaint) -> list[ComplaintEvent]:
+    with db.session() as session:
+        return list(session.exec(select(ComplaintEvent).where(ComplaintEvent.complaint_id == complaint.id)
+                                 .order_by(ComplaintEvent.seq)))
+
+
+def reload_complaint(db, complaint) -> Complaint:
+    with db.session() as session:
+        return session.get(Complaint, complaint.id)
+
+
+def complaint_in_state(db, office, state, who) -> Complaint:
+    """A complaint walked through the legal path to ``state``."""
+    complaint = open_one_complaint(db, office, who)
+    path = {
+        cx.RECEIVED: [],
+        cx.ACKNOWLEDGED: ["ack"],
+        cx.IN_PROGRESS: ["ack", "start"],
+        cx.ESCALATED: ["ack", "start", "escalate"],
+        cx.RESOLVED: ["ack", "start", "resolve"],
+        cx.CLOSED: ["ack", "start", "resolve", "close"],
+        cx.REOPENED: ["ack", "start", "resolve", "close", "reopen"],
+    }[state]
+    with db.session() as session:
+        for step in path:
+            if step == "ack":
+                cx.acknowledge(session, complaint.id, who, LATER)
+            elif step == "start":
+                cx.start_work(session, complaint.id, who, cx.FRONTLINE, LATER)
+            elif step == "escalate":
+                cx.escalate(session, complaint.id, who, "Asks for a supervisor.", LATER)
+            elif step == "resolve":
+                cx.resolve(session, complaint.id, who, what_was_done="Apologised.", customer_accepted=True,
+                           now=LATER)
+            elif step == "close":
+                cx.close(session, complaint.id, who, LATER)
+            elif step == "reopen":
+                cx.reopen(session, complaint.id, who, "Came back.", LATER)
+    complaint = reload_complaint(db, complaint)
+    assert complaint.state == state
+    return complaint
+
+
+def complaint_step(session, action, complaint, who, track=cx.FRONTLINE):
+    if action == "acknowledge":
+        return cx.acknowledge(session, complaint.id, who, LATER)
+    if action == "start":
+        return cx.start_work(session, complaint.id, who, track, LATER)
+    if action == "escalate":
+        return cx.escalate(session, complaint.id, who, "Asks for a supervisor.", LATER)
+    if action == "resolve":
+        return cx.resolve(session, complaint.id, who, what_was_done="Fixed.", customer_accepted=False, now=LATER)
+    if action == "close":
+        return cx.close(session, complaint.id, who, LATER)
+    if action == "reopen":
+        return cx.reopen(session, complaint.id, who, "Came back.", LATER)
+    raise AssertionError(action)
 
 
 # --- the demo office ------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import time as timer
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -126,14 +127,10 @@ def staffing_for(rng: random.Random, *, visitor_off: bool = False) -> tuple[Staf
     return tuple(staffed)
 
 
-def opening(day: date, zone) -> datetime:
-    return datetime.combine(day, OPENS, tzinfo=zone).astimezone(timezone.utc)
-
-
-def day_plan(day: date, zone, catalogs: Catalogs, staffing: Sequence[StaffingSlot],
+def day_plan(day: date, zone: ZoneInfo, catalogs: Catalogs, staffing: Sequence[StaffingSlot],
              *, after_holiday: bool = False) -> DayPlan:
     """The simulation's plan for one working day of the demo office."""
-    opens = opening(day, zone)
+    opens = datetime.combine(day, OPENS, tzinfo=zone).astimezone(timezone.utc)
     volume = VISITS_PER_DAY * WEEKDAY_VOLUME[min(day.weekday(), 4)]
     if after_holiday:
         volume *= AFTER_HOLIDAY_VOLUME

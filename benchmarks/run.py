@@ -30,8 +30,9 @@ PYTHON = sys.executable
 CXDESK = Path(PYTHON).parent / "cxdesk"
 TERMINAL_SIZE = (32, 100)  # rows, columns
 START_TIMEOUT = 60.0
-# Working-day visits the demo generator makes on average (7000 days ~ 1,000,000 visits).
-VISITS_PER_DAY = 142.5
+# Working-day visits the demo generator makes on average (~7,140 days ~ 1,000,000 visits;
+# measured: 979,625 visits over 7,000 working days with the default seed).
+VISITS_PER_DAY = 140.0
 DEMO_CLERK = ("CLK1", "1357", "W1")
 
 TARGET_START_RATIO = 1.5

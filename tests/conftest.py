@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from cxdesk.clock import fixed_clock
-from tests.factories import CLERK, FIXED_NOW, PG_ADMIN_URL, make_office
+from tests.factories import CLERK, FIXED_NOW, PG_ADMIN_URL, SUPERVISOR, make_office, supervisor_of
 
 
 @pytest.fixture(autouse=True)
@@ -65,6 +65,17 @@ def signed_in(db, office):
     with db.session() as session:
         station = get_station(session, office, "W1")
         return sign_in(session, office, code=CLERK[0], pin=CLERK[2], station=station, now=FIXED_NOW)
+
+
+@pytest.fixture
+def people(db, office):
+    """(supervisor, clerk who takes complaints, another clerk)."""
+    from cxdesk.domain.staff import add_staff, get_staff
+
+    with db.session() as session:
+        other = add_staff(session, office, supervisor_of(session, office), code="CLK2", name="Cora Diaz",
+                          role="clerk", pin="8642", now=FIXED_NOW)
+        return get_staff(session, office, SUPERVISOR[0]), get_staff(session, office, CLERK[0]), other
 
 
 @pytest.fixture

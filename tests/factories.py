@@ -7,11 +7,15 @@ no test module imports another.
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
+from sqlmodel import select
+
+from cxdesk.domain import complaints as cx
 from cxdesk.domain.surveys import invitations
 from cxdesk.domain.surveys.questions import Answer
 from cxdesk.domain.visits import Finish, quick_log
+from cxdesk.store.models import Complaint, ComplaintEvent
 from cxdesk.vocab import HANDOVER
 
 # Tuesday 24 November 2026, 09:30 in Chicago: the office is open.
@@ -133,3 +137,153 @@ def answer_barrier(db, office, code, *, items=None, categories=(), idea=None, no
                               BarrierAnswers(items if items is not None else {"workload": 4},
                                              frozenset(categories), idea),
                               now=now, names_ok=names_ok)
+# --- complaints -----------------------------------------------------------------------------
+
+# FIXED_NOW's day in Chicago: Tuesday 24 November 2026, two days before Thanksgiving.
+TODAY = date(2026, 11, 24)
+LATER = FIXED_NOW + timedelta(hours=1)
+# A complainant's contact details: they must never reach a log, a trail or a CSV by default.
+PHONE = "312 555 0199"
+EMAIL = "maria.lopez@example.org"
+
+
+def complaint_intake(**changes) -> cx.ComplaintIntake:
+    values = dict(received_via="counter", category="wait_time",
+                  what_happened="Waited 70 minutes with an appointment.", wanted="An apology.")
+    values.update(changes)
+    return cx.ComplaintIntake(**values)
+
+
+def complaint_with_contact(**changes) -> cx.ComplaintIntake:
+    return complaint_intake(contact=cx.ContactDetails(name="Maria Lopez", phone=PHONE, email=EMAIL, language="es"),
+                            consent=True, **changes)
+
+
+def open_one_complaint(db, office, who, now=FIXED_NOW, **changes) -> Complaint:
+    with db.session() as session:
+        return cx.open_complaint(session, office, who, complaint_intake(**changes), now)
+
+
+def complaint_events(db, complaint) -> list[ComplaintEvent]:
+    with db.session() as session:
+        return list(session.exec(select(ComplaintEvent).where(ComplaintEvent.complaint_id == complaint.id)
+                                 .order_by(ComplaintEvent.seq)))
+
+
+def reload_complaint(db, complaint) -> Complaint:
+    with db.session() as session:
+        return session.get(Complaint, complaint.id)
+
+
+def complaint_in_state(db, office, state, who) -> Complaint:
+    """A complaint walked through the legal path to ``state``."""
+    complaint = open_one_complaint(db, office, who)
+    path = {
+        cx.RECEIVED: [],
+        cx.ACKNOWLEDGED: ["ack"],
+        cx.IN_PROGRESS: ["ack", "start"],
+        cx.ESCALATED: ["ack", "start", "escalate"],
+        cx.RESOLVED: ["ack", "start", "resolve"],
+        cx.CLOSED: ["ack", "start", "resolve", "close"],
+        cx.REOPENED: ["ack", "start", "resolve", "close", "reopen"],
+    }[state]
+    with db.session() as session:
+        for step in path:
+            if step == "ack":
+                cx.acknowledge(session, complaint.id, who, LATER)
+            elif step == "start":
+                cx.start_work(session, complaint.id, who, cx.FRONTLINE, LATER)
+            elif step == "escalate":
+                cx.escalate(session, complaint.id, who, "Asks for a supervisor.", LATER)
+            elif step == "resolve":
+                cx.resolve(session, complaint.id, who, what_was_done="Apologised.", customer_accepted=True,
+                           now=LATER)
+            elif step == "close":
+                cx.close(session, complaint.id, who, LATER)
+            elif step == "reopen":
+                cx.reopen(session, complaint.id, who, "Came back.", LATER)
+    complaint = reload_complaint(db, complaint)
+    assert complaint.state == state
+    return complaint
+
+
+def complaint_step(session, action, complaint, who, track=cx.FRONTLINE):
+    if action == "acknowledge":
+        return cx.acknowledge(session, complaint.id, who, LATER)
+    if action == "start":
+        return cx.start_work(session, complaint.id, who, track, LATER)
+    if action == "escalate":
+        return cx.escalate(session, complaint.id, who, "Asks for a supervisor.", LATER)
+    if action == "resolve":
+        return cx.resolve(session, complaint.id, who, what_was_done="Fixed.", customer_accepted=False, now=LATER)
+    if action == "close":
+        return cx.close(session, complaint.id, who, LATER)
+    if action == "reopen":
+        return cx.reopen(session, complaint.id, who, "Came back.", LATER)
+    raise AssertionError(action)
+
+
+# --- the demo office ------------------------------------------------------------------------
+
+# Tuesday 24 November 2026, 11:30 in Springfield (Chicago time): the late-morning rush is on.
+DEMO_NOW = datetime(2026, 11, 24, 17, 30, tzinfo=timezone.utc)
+DEMO_DAYS = 20
+
+
+def fill_demo(url: str, *, days: int = DEMO_DAYS, seed: int = 7, now: datetime = DEMO_NOW, extenders=()):
+    """The demo office in the database at ``url`` (no extenders unless given); its summary."""
+    from cxdesk.demo.office import generate
+    from cxdesk.store.db import open_database
+
+    db = open_database(url, create=True)
+    try:
+        return generate(db, days=days, seed=seed, now=now, extenders=extenders)
+    finally:
+        db.dispose()
+
+
+def table_rows(url: str, table, *, order_by=(), limit: int | None = None) -> list[dict]:
+    """A table's rows as plain dicts, read with a connection of their own."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            query = sa.select(table.__table__).order_by(*order_by).limit(limit)
+            return [dict(row._mapping) for row in conn.execute(query)]
+    finally:
+        engine.dispose()
+
+
+def visit_rows(url: str, limit: int | None = None) -> list[dict]:
+    """The visits by day and ticket number."""
+    from cxdesk.store.models import Visit
+
+    return table_rows(url, Visit, order_by=(Visit.day, Visit.seq), limit=limit)
+
+
+def count_visits(url: str) -> int:
+    import sqlalchemy as sa
+
+    from cxdesk.store.models import Visit
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(Visit.__table__)).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def demo_stats_of(url: str):
+    """``cxdesk demo --stats``'s figures for the office in the database at ``url``."""
+    from cxdesk.demo.database import office_in
+    from cxdesk.demo.stats import demo_stats
+    from cxdesk.store.db import open_database
+
+    db = open_database(url)
+    try:
+        with db.session() as session:
+            return demo_stats(session, office_in(db).id)
+    finally:
+        db.dispose()

@@ -24,9 +24,11 @@ PROGRESS_FROM_DAYS = 120
 @click.option("--no-ui", is_flag=True, help="Only fill the database, then exit.")
 @click.option("--open", "open_app", is_flag=True,
               help="Open the app on the demo database (filled first if it is new).")
+@click.option("--stats", "show_stats", is_flag=True,
+              help="Print how real the demo database looks, beside the SSA figures (fills nothing).")
 @click.pass_context
 def demo(ctx: click.Context, db_url: str | None, days: int, seed: int, reset: bool, no_ui: bool,
-         open_app: bool) -> None:
+         open_app: bool, show_stats: bool) -> None:
     """Fill a database with a realistic demo office (Springfield, 140 visits a working day)."""
     from cxdesk.clock import utcnow
     from cxdesk.config import demo_db_url, resolve_db_url
@@ -41,6 +43,9 @@ def demo(ctx: click.Context, db_url: str | None, days: int, seed: int, reset: bo
             "the demo keeps to a file of its own (leave out --db)."
         )
     shown = describe_url(url)
+    if show_stats:
+        print_stats(url)
+        return
     try:
         if days >= PROGRESS_FROM_DAYS:
             with click.progressbar(length=days, label="Filling the demo office", file=sys.stderr,
@@ -70,3 +75,27 @@ def demo(ctx: click.Context, db_url: str | None, days: int, seed: int, reset: bo
     elif not no_ui:
         click.echo(DEMO_HINT)
         click.echo("Open it with: cxdesk demo --open")
+
+
+def print_stats(url: str) -> None:
+    """The realism figures of the demo database at ``url``, beside the SSA figures."""
+    from cxdesk.demo.database import office_in, sqlite_path
+    from cxdesk.demo.stats import demo_stats, stats_lines
+    from cxdesk.store.db import describe_url, open_database
+
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        raise CxdeskError(f"There is no demo database at {describe_url(url)}; fill it first: cxdesk demo --no-ui.")
+    db = open_database(url)
+    try:
+        office = office_in(db)
+        if office is None:
+            raise CxdeskError(f"{describe_url(url)} holds no office yet; fill it first: cxdesk demo --no-ui.")
+        with db.session() as session:
+            stats = demo_stats(session, office.id)
+    finally:
+        db.dispose()
+    if not stats.days:
+        raise CxdeskError(f"{describe_url(url)} has no full working day yet: nothing to measure.")
+    for line in stats_lines(stats, f"{office.code} ({office.name}) in {describe_url(url)}"):
+        click.echo(line)

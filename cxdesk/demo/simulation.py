@@ -6,9 +6,10 @@ hours, people who give up. Waits drawn one by one cannot get that right (a wait
 depends on who is ahead and how many windows are open), so this module runs the day
 and returns plain records; the demo generator turns them into database rows.
 
-Pure on purpose: the standard library and SimPy only, no cxdesk imports (the
-caller passes the catalogs in as plain data). Everything random comes from the
-caller's ``random.Random``, so the same seed gives the same day.
+Pure on purpose: the standard library, SimPy and its two companions (``day``: the
+plan in and the records out; ``realism``: the counter at a moment, the figures), no
+other cxdesk imports (the caller passes the catalogs in as plain data). Everything
+random comes from the caller's ``random.Random``, so the same seed gives the same day.
 
 Calibrated on SSA Inspector General audits (A-04-17-50216, Dec 2016; OIG, March
 2018): about 140 visitors a working day per field office, average waits of 19
@@ -20,187 +21,31 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from collections.abc import Generator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Generator
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import simpy
 
-# The counter's visit states, as the app's visits module spells them (repeated: this stays pure).
-WAITING, ON_HOLD, CALLED, SERVING = "waiting", "on_hold", "called", "serving"
-DONE, NO_SHOW, LEFT = "done", "no_show", "left"
-HANDED_OVER = "transfer"  # how a spell ends when the customer is walked to another window
-
-# The door closes at closing time; whoever is inside is still called until LAST_CALL after it.
-LAST_CALL = timedelta(minutes=50)
-# The app's line order: an appointment is "due" from 10 minutes before its time.
-APPOINTMENT_GRACE = timedelta(minutes=10)
-
-# How busy the door is by minutes after opening (relative: scaled to the day's expected
-# arrivals, stretched to the opening hours): a queue at the door at 09:00, the late-morning
-# peak around 11:00, a lunch-hour bump, a quiet late afternoon.
-ARRIVAL_CURVE: tuple[tuple[float, float], ...] = (
-    (0, 16), (6, 1.6), (30, 1.45), (90, 1.85), (120, 2.0), (150, 1.7), (180, 1.45),
-    (210, 1.6), (240, 1.1), (300, 0.65), (360, 0.45), (420, 0.3),
+from cxdesk.demo.day import (
+    APPOINTMENT_GRACE,
+    DONE,
+    HANDED_OVER,
+    LAST_CALL,
+    LEFT,
+    NO_SHOW,
+    ON_HOLD,
+    WAITING,
+    DayPlan,
+    Duty,
+    DutyRecord,
+    SimulatedDay,
+    Spell,
+    VisitRecord,
 )
+from cxdesk.demo.realism import as_of
 
 Process = Generator[simpy.Event, object, None]
-
-
-# --- what the caller passes in ------------------------------------------------------------
-@dataclass(frozen=True)
-class Duty:
-    """A staff member at one window from ``starts`` to ``ends`` (aware UTC).
-
-    No new call after ``ends``; the customer at the window then is still finished.
-    A lunch break is two duties. Duties of one person, or at one window, that
-    overlap run one after the other: a window seats one clerk, a clerk one window.
-    """
-    staff: str
-    station: str
-    starts: datetime
-    ends: datetime
-    backup: bool = False  # calls only while the line is long (the supervisor's window)
-
-
-@dataclass(frozen=True)
-class Service:
-    """A catalog service: typical minutes at the counter, and its weight among visitors."""
-    code: str
-    minutes: float
-    weight: float
-
-
-@dataclass(frozen=True)
-class Behaviour:
-    """How customers and clerks behave: shares per visit, times in minutes."""
-    quick_log: float = 0.04  # logged on the spot, never queued
-    no_show: float = 0.03  # called, and nobody comes (the window waits 2-4 minutes)
-    hold: float = 0.04  # sent to fetch a document, back in line keeping their place
-    hold_no_return: float = 0.1  # of those held, the ones who never come back
-    transfer: float = 0.02  # walked over to another window mid-service
-    other_service: float = 0.08  # served for another service than the one they asked for
-    appointment_claim: float = 0.6  # claims are mostly booked...
-    appointment_other: float = 0.08  # ...the rest seldom
-    # Patience (lognormal). SSA visitors mostly need a card or a claim and stay: a median
-    # of 75 minutes made 8-9% walk out at SSA-like waits; 130 leaves "a few percent".
-    patience_median: float = 130.0
-    patience_sigma: float = 0.45
-    appointment_patience_median: float = 200.0
-    # Clerks speed up with a long line (KC & Terwiesch 2009): up to 15% faster at 20 waiting.
-    # It damps bad days, so waits vary from day to day as in an office, not as in a pure queue.
-    rush: float = 0.15
-    rush_line: int = 20
-    backup_line: int = 10  # a backup window calls when this many are in line...
-    backup_wait: float = 45.0  # ...or someone has waited this long
-
-
-@dataclass(frozen=True)
-class DayPlan:
-    """One office day. ``expected_arrivals`` is the mean of a Poisson count (the caller
-    gives about 140 times a weekday factor); ``claims`` are the services mostly booked."""
-    opens: datetime
-    closes: datetime
-    duties: Sequence[Duty]
-    services: Sequence[Service]
-    expected_arrivals: float = 140.0
-    claims: frozenset[str] = frozenset()
-    behaviour: Behaviour = Behaviour()
-    arrival_curve: Sequence[tuple[float, float]] = ARRIVAL_CURVE
-
-
-@dataclass(frozen=True)
-class StaffingSlot:
-    """One person's day at one window, in minutes after opening; a lunch splits it in two."""
-    staff: str
-    station: str
-    starts: int
-    ends: int
-    lunch_at: int | None = None
-    lunch_minutes: int = 30
-    backup: bool = False
-
-
-# 140 visits x ~21 minutes is ~49 hours of service a day. Seven clerks hold W1-W7 from ten
-# minutes before opening to the last call, lunches staggered 11:30-13:30; the supervisor signs
-# in at W8 but calls only while the line is long (10 waiting, or someone 45 minutes in), in
-# practice over the late-morning and lunch peaks (~10 customers a day). Measured with the
-# built-in catalog over 300 days: mean wait ~22 min, ~11% over an hour (SSA: 19-26, ~11%).
-# Calibrated with everyone present: one clerk less gives ~31 minutes and 21% over an hour,
-# 8% random absences ~28 minutes, so a caller that models absences should call in cover.
-DEFAULT_STAFFING: tuple[StaffingSlot, ...] = (
-    *(StaffingSlot(f"CLK{n}", f"W{n}", -10, 470, lunch_at=135 + 15 * n) for n in range(1, 8)),
-    StaffingSlot("SUP1", "W8", -10, 470, lunch_at=270, backup=True),
-)
-
-
-def duties_for(opens: datetime, staffing: Sequence[StaffingSlot] = DEFAULT_STAFFING) -> tuple[Duty, ...]:
-    """The duties of a staffing plan on a day that opens at ``opens``."""
-    duties = []
-    for slot in staffing:
-        stretches = [(slot.starts, slot.ends)] if slot.lunch_at is None else [
-            (slot.starts, slot.lunch_at), (slot.lunch_at + slot.lunch_minutes, slot.ends)]
-        duties += [Duty(slot.staff, slot.station, opens + timedelta(minutes=start),
-                        opens + timedelta(minutes=end), slot.backup) for start, end in stretches]
-    return tuple(duties)
-
-
-# --- what comes out -----------------------------------------------------------------------
-@dataclass(frozen=True)
-class Spell:
-    """A stretch of a customer at one window: called, served from ``serving_at`` (None for a
-    no-show), gone at ``until`` (None only in an ``as_of`` view: still there). ``ended``:
-    done, no_show, on_hold (sent for a document) or transfer."""
-    station: str
-    staff: str
-    called_at: datetime
-    serving_at: datetime | None
-    until: datetime | None
-    ended: str | None
-
-
-@dataclass(frozen=True)
-class VisitRecord:
-    """One arrival, times aware UTC to the second. As in the app, ``called_at``/``serving_at``
-    are the first call's and ``station``/``staff`` the window that finished the visit;
-    ``finished_at`` is also when a no-show was given up or a customer left."""
-    seq: int
-    service_wanted: str
-    service: str | None
-    appointment: bool
-    appointment_at: datetime | None
-    arrived_at: datetime
-    called_at: datetime | None
-    serving_at: datetime | None
-    finished_at: datetime | None
-    state: str
-    station: str | None
-    staff: str | None
-    hold_count: int
-    transferred_from: str | None
-    wait_seconds: int | None
-    service_seconds: int | None
-    left_stage: str | None  # "waiting" or "on_hold", for those who left
-    quick_log: bool
-    spells: tuple[Spell, ...]  # every stretch at a window, in order
-
-
-@dataclass(frozen=True)
-class DutyRecord:
-    """A duty and when its clerk finished their last customer (None: served nobody)."""
-    duty: Duty
-    last_finished_at: datetime | None
-
-    def off_at(self) -> datetime:
-        """When the clerk left the window: the end of duty, or later if a customer ran over."""
-        return max(self.duty.ends, self.last_finished_at or self.duty.ends)
-
-
-@dataclass(frozen=True)
-class SimulatedDay:
-    """What ``simulate_day`` returns: the visits in arrival order, the duties in plan order."""
-    visits: tuple[VisitRecord, ...]
-    duties: tuple[DutyRecord, ...]
 
 
 # --- the day itself -----------------------------------------------------------------------
@@ -241,6 +86,7 @@ class _Day:
         self.people = {d.staff: simpy.Resource(self.env) for d in self.duties}
         self.open_windows: set[str] = set()
         self.last_finish: list[float | None] = [None] * len(self.duties)
+        self.spans = [(self.minutes(d.starts), self.minutes(d.ends)) for d in self.duties]
         self.customers = self._arrivals()
 
     def minutes(self, moment: datetime) -> float:
@@ -301,9 +147,8 @@ class _Day:
         env = self.env
         for c in self.customers:
             yield env.timeout(c.arrives - env.now)
-            on_duty = [i for i, d in enumerate(self.duties)
-                       if self.minutes(d.starts) <= env.now < self.minutes(d.ends)]
-            if c.quick and on_duty:  # logged by someone at a window, without calling anyone
+            on_duty = [i for i, (start, end) in enumerate(self.spans) if start <= env.now < end] if c.quick else ()
+            if on_duty:  # logged by someone at a window, without calling anyone
                 index = self.rng.choice(on_duty)
                 c.station, c.staff = self.duties[index].station, self.duties[index].staff
                 c.called = c.serving = c.finished = env.now
@@ -450,71 +295,3 @@ def simulate_day(plan: DayPlan, rng: random.Random, until: datetime | None = Non
     """
     day = _Day(plan, rng).run()
     return day if until is None else replace(day, visits=tuple(as_of(day.visits, until)))
-
-
-def as_of(visits: Sequence[VisitRecord], now: datetime) -> list[VisitRecord]:
-    """The visits as the counter saw them at ``now``: those who had arrived, each in its state
-    then (waiting, on_hold, called, serving or final) with no time after ``now`` (but a
-    booked ``appointment_at``). A window's spells never overlap: one customer per window."""
-    seen = []
-    for v in visits:
-        if v.arrived_at > now:
-            continue
-        if v.finished_at is not None and v.finished_at <= now:
-            seen.append(v)
-            continue
-        spells = tuple(s for s in v.spells if s.called_at <= now)
-        last = spells[-1] if spells else None
-        current = last if last is not None and (last.until is None or last.until > now) else None
-        before = spells[:-1] if current else spells
-        so_far = dict(service=None, finished_at=None, service_seconds=None, left_stage=None,
-                      hold_count=sum(s.ended == ON_HOLD for s in before),
-                      transferred_from=next((s.station for s in before[::-1] if s.ended == HANDED_OVER), None))
-        if not spells:
-            seen.append(replace(v, **so_far, state=WAITING, called_at=None, serving_at=None,
-                                wait_seconds=None, station=None, staff=None, spells=()))
-            continue
-        first_serving = v.serving_at if v.serving_at is not None and v.serving_at <= now else None
-        if current is None:  # between two calls: fetching a document, or back in line
-            seen.append(replace(v, **so_far, state=ON_HOLD, serving_at=first_serving,
-                                station=None, staff=None, spells=before))
-            continue
-        serving = current.serving_at is not None and current.serving_at <= now
-        cut = replace(current, until=None, ended=None, serving_at=current.serving_at if serving else None)
-        seen.append(replace(v, **so_far, state=SERVING if serving else CALLED, serving_at=first_serving,
-                            station=current.station, staff=current.staff, spells=before + (cut,)))
-    return seen
-
-
-# What the SSA Inspector General reported, to print beside realism_stats.
-SSA_FIGURES = {
-    "visits_per_day": "about 140 (40+ million visitors a year, ~1,220 field offices)",
-    "mean_wait_minutes": "19 (FY2010) to 26 (FY2015); about 25 in FY2017",
-    "over_hour_share": "about 0.11 (4.5 million visitors in FY2015)",
-}
-
-
-def realism_stats(visits: Sequence[VisitRecord], days: int | None = None) -> dict:
-    """Figures to set beside SSA_FIGURES; ``days`` defaults to the number of first tickets.
-
-    Waits count everyone called (quick logs with 0 and no-shows too), as the app's reports
-    do; service minutes leave quick logs out (their service time is 0).
-    """
-    visits = list(visits)
-    days = days or max(1, sum(v.seq == 1 for v in visits))
-    waits = sorted(v.wait_seconds / 60 for v in visits if v.wait_seconds is not None)
-    count = max(1, len(visits))
-    by_service: dict[str, list[float]] = {}
-    for v in visits:
-        if v.state == DONE and not v.quick_log:
-            by_service.setdefault(v.service, []).append(v.service_seconds / 60)
-    return {
-        "days": days,
-        "visits_per_day": len(visits) / days,
-        "mean_wait_minutes": sum(waits) / len(waits) if waits else None,
-        "p90_wait_minutes": waits[math.ceil(0.9 * len(waits)) - 1] if waits else None,
-        "over_hour_share": sum(w > 60 for w in waits) / len(waits) if waits else None,
-        "left_share": sum(v.state == LEFT for v in visits) / count,
-        "no_show_share": sum(v.state == NO_SHOW for v in visits) / count,
-        "service_minutes": {code: sum(m) / len(m) for code, m in sorted(by_service.items())},
-    }

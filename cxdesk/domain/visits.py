@@ -217,6 +217,7 @@ def left_line(session: Session, visit: Visit, now: datetime) -> Visit:
     """Left before service."""
     if visit.state not in IN_LINE:
         raise CxdeskError(f"{ticket(visit)} is not waiting.")
+    visit.left_stage = visit.state
     visit.state = LEFT
     visit.finished_at = now
     session.add(visit)

@@ -178,6 +178,9 @@ class Visit(SQLModel, table=True):
     # channel_step is "done" or "skipped" once the clerk has passed it.
     preferred_channel: Optional[str] = Field(default=None, max_length=40)
     channel_step: Optional[str] = Field(default=None, max_length=8)
+    # For a visit that left before service: "waiting" or "on_hold", the state it left
+    # from (people who give up in the line and people who never came back with a document).
+    left_stage: Optional[str] = Field(default=None, max_length=16)
 
     @property
     def ticket(self) -> str:

@@ -1,67 +1,51 @@
-"""The demo office: deterministic for a seed, shaped like a real field office, safe to run."""
+"""The demo office: deterministic for a seed, shaped like a real field office, safe to run.
+
+(That it is a queue, one customer per window, is tests/demo/test_queue.py; the command,
+tests/cli/test_demo_command.py.)"""
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from click.testing import CliRunner
 
-from cxdesk.cli import main
 from cxdesk.demo import office as demo
+from cxdesk.errors import CxdeskError
 from cxdesk.store.db import open_database
 from cxdesk.store.models import Shift, Visit, VisitChannelOffer
-from tests.factories import make_office
+from tests.factories import DEMO_DAYS, DEMO_NOW, fill_demo, visit_rows
 
 CHICAGO = ZoneInfo("America/Chicago")
-# Tuesday 24 November 2026, 11:30 in Chicago: the late-morning rush is on.
-RUSH_NOW = datetime(2026, 11, 24, 17, 30, tzinfo=timezone.utc)
-DAYS = 20
-
-
-def _fill(url: str, *, days: int = DAYS, seed: int = 7, now: datetime = RUSH_NOW, extenders=()):
-    db = open_database(url, create=True)
-    try:
-        return demo.generate(db, days=days, seed=seed, now=now, extenders=extenders)
-    finally:
-        db.dispose()
-
-
-def _visits(url: str, limit: int | None = None) -> list[dict]:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            query = sa.select(Visit.__table__).order_by(Visit.day, Visit.seq).limit(limit)
-            return [dict(row._mapping) for row in conn.execute(query)]
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def filled(tmp_path_factory):
-    """One demo database for the shape tests (filling takes about a second)."""
-    folder = tmp_path_factory.mktemp("demo")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CXDESK_HOME", str(folder / "home"))
-        url = f"sqlite:///{folder / 'demo.db'}"
-        summary = _fill(url)
-    return url, summary, _visits(url)
 
 
 def test_same_seed_gives_the_same_office(tmp_path, filled):
     url, summary, rows = filled
-    again = _fill(f"sqlite:///{tmp_path / 'again.db'}")
+    again = fill_demo(f"sqlite:///{tmp_path / 'again.db'}")
     assert (again.visits, again.by_state) == (summary.visits, summary.by_state)
-    assert _visits(f"sqlite:///{tmp_path / 'again.db'}", limit=50) == rows[:50]
+    assert visit_rows(f"sqlite:///{tmp_path / 'again.db'}", limit=50) == rows[:50]
 
 
 def test_another_seed_gives_another_office(tmp_path, filled):
     _url, _summary, rows = filled
-    _fill(f"sqlite:///{tmp_path / 'other.db'}", seed=8)
-    assert _visits(f"sqlite:///{tmp_path / 'other.db'}", limit=50) != rows[:50]
+    fill_demo(f"sqlite:///{tmp_path / 'other.db'}", seed=8)
+    assert visit_rows(f"sqlite:///{tmp_path / 'other.db'}", limit=50) != rows[:50]
+
+
+def test_the_same_seed_gives_the_same_days_whatever_the_length(tmp_path, filled):
+    _url, _summary, rows = filled
+    short = f"sqlite:///{tmp_path / 'short.db'}"
+    fill_demo(short, days=4)
+    last_days = {date(2026, 11, 19), date(2026, 11, 20), date(2026, 11, 23), date(2026, 11, 24)}
+    assert visit_rows(short) == [row for row in rows if row["day"] in last_days]
+
+
+# A month of the demo office with the default seed, the last day over: the realism figures
+# in the ranges of the SSA Inspector General audits. One month varies (a November with a
+# holiday and four early-month days reaches 26 minutes); the simulation's own test checks 100 days.
 
 
 def test_about_140_visits_a_working_day(filled):
@@ -69,7 +53,7 @@ def test_about_140_visits_a_working_day(filled):
     full_days = Counter(row["day"] for row in rows if row["day"] != date(2026, 11, 24))
     average = sum(full_days.values()) / len(full_days)
     assert 115 <= average <= 170
-    assert summary.working_days == DAYS == len(full_days) + 1
+    assert summary.working_days == DEMO_DAYS == len(full_days) + 1
 
 
 def test_no_visits_on_weekends_or_federal_holidays(filled):
@@ -81,19 +65,14 @@ def test_no_visits_on_weekends_or_federal_holidays(filled):
     assert summary.last_day == date(2026, 11, 24)
 
 
-def test_arrivals_peak_in_the_late_morning_within_opening_hours(filled):
+def test_a_queue_at_the_door_then_a_late_morning_peak_within_opening_hours(filled):
     _url, _summary, rows = filled
-    hours = Counter(row["arrived_at"].astimezone(CHICAGO).hour for row in rows)
-    assert hours.most_common(1)[0][0] in (10, 11)
-    assert set(hours) <= set(range(9, 16))
-
-
-def test_waits_average_20_to_40_minutes_with_a_long_tail(filled):
-    _url, _summary, rows = filled
-    waits = [row["wait_seconds"] for row in rows if row["wait_seconds"]]
-    assert 20 * 60 <= sum(waits) / len(waits) <= 40 * 60
-    over_an_hour = sum(1 for wait in waits if wait > 3600) / len(waits)
-    assert 0.04 <= over_an_hour <= 0.2
+    local = [row["arrived_at"].astimezone(CHICAGO) for row in rows]
+    assert {moment.hour for moment in local} <= set(range(9, 16))
+    minutes = [(moment.hour - 9) * 60 + moment.minute for moment in local]
+    assert 0.05 <= sum(minute < 10 for minute in minutes) / len(minutes) <= 0.2
+    half_hours = Counter(minute // 30 for minute in minutes if minute >= 30)
+    assert half_hours.most_common(1)[0][0] in (2, 3, 4, 5)  # 10:00-11:59
 
 
 def test_every_finished_visit_has_service_outcome_and_what_the_outcome_needs(filled):
@@ -121,11 +100,16 @@ def test_service_times_follow_the_catalog_minutes(filled):
     assert 60 * 60 <= long <= 130 * 60
 
 
-def test_some_no_shows_people_who_left_and_appointments(filled):
+def test_some_no_shows_people_who_left_holds_transfers_and_appointments(filled):
     _url, summary, rows = filled
     assert summary.by_state["no_show"] > 0 and summary.by_state["left"] > 0
     assert any(row["appointment"] and row["appointment_at"] for row in rows)
+    assert any(row["hold_count"] and row["state"] == "done" for row in rows)
+    assert any(row["transferred_from"] and row["state"] == "done" for row in rows)
     assert Counter(row["language"] for row in rows)["es"] > 0
+    stages = Counter(row["left_stage"] for row in rows if row["state"] == "left")
+    assert stages["waiting"] > 0 and set(stages) <= {"waiting", "on_hold"}
+    assert all(row["left_stage"] is None for row in rows if row["state"] != "left")
 
 
 def test_channel_offers_and_preferences_are_recorded(filled):
@@ -144,15 +128,17 @@ def test_channel_offers_and_preferences_are_recorded(filled):
             assert row["preferred_channel"] in offered[row["id"]]
 
 
-def test_today_has_a_live_line_the_counter_can_serve(filled):
+def test_today_has_a_live_line_the_counter_can_serve(filled, tmp_path):
     """Window 1 is free for whoever runs the demo; the others are busy; people wait."""
     from cxdesk.domain.office import get_station
     from cxdesk.domain.staff import sign_in
     from cxdesk.domain.visits import call_next, waiting_line
 
-    url, summary, rows = filled
+    shared, summary, rows = filled
+    url = f"sqlite:///{tmp_path / 'served.db'}"  # a copy: the other tests see the demo as built
+    shutil.copyfile(sa.engine.make_url(shared).database, sa.engine.make_url(url).database)
     today = [row for row in rows if row["day"] == date(2026, 11, 24)]
-    assert all(row["arrived_at"] <= RUSH_NOW for row in today)
+    assert all(row["arrived_at"] <= DEMO_NOW for row in today)
     at_counters = [row for row in today if row["state"] in ("called", "serving")]
     assert summary.at_counters_now == len(at_counters) >= 1
     assert len({row["station_id"] for row in at_counters}) == len(at_counters)
@@ -166,24 +152,56 @@ def test_today_has_a_live_line_the_counter_can_serve(filled):
             assert window_1.id not in {row["station_id"] for row in at_counters}
             for row in at_counters:
                 assert session.get(Shift, row["shift_id"]).ended_at is None
-            line = waiting_line(session, office, RUSH_NOW)
+            line = waiting_line(session, office, DEMO_NOW)
             assert len(line) == summary.waiting_now
-            clerk = sign_in(session, office, code="CLK1", pin="1357", station=window_1, now=RUSH_NOW)
-            called = call_next(session, office, clerk, RUSH_NOW + timedelta(seconds=5))
+            clerk = sign_in(session, office, code="CLK1", pin="1357", station=window_1, now=DEMO_NOW)
+            called = call_next(session, office, clerk, DEMO_NOW + timedelta(seconds=5))
             assert called.id == line[0].id
     finally:
         db.dispose()
 
 
 def test_before_opening_today_has_no_visits_yet(tmp_path):
-    summary = _fill(f"sqlite:///{tmp_path / 'early.db'}", days=2,
+    summary = fill_demo(f"sqlite:///{tmp_path / 'early.db'}", days=2,
                     now=datetime(2026, 11, 24, 13, 0, tzinfo=timezone.utc))  # 07:00 in Chicago
-    rows = _visits(f"sqlite:///{tmp_path / 'early.db'}")
+    rows = visit_rows(f"sqlite:///{tmp_path / 'early.db'}")
     assert {row["day"] for row in rows} == {date(2026, 11, 23)}
     assert summary.waiting_now == summary.at_counters_now == 0
 
 
-def test_extenders_run_per_day_and_at_the_end_without_changing_the_visits(tmp_path, filled):
+def test_opening_the_demo_at_night_still_shows_a_live_line(tmp_path):
+    """`make run` at any hour is demo-ready: the line is topped up with the head of a simulated
+    line at its busiest, moved to now (the same waits, services and appointments)."""
+    night = datetime(2026, 11, 25, 8, 30, tzinfo=timezone.utc)  # 02:30 in Springfield
+
+    def topped_up(name):
+        url = f"sqlite:///{tmp_path / name}"
+        demo.build(url, days=3, seed=1, now=night)
+        assert demo.top_up_line(url, now=night) == demo.LIVE_LINE
+        assert demo.top_up_line(url, now=night) == 0  # already full: nothing more
+        database = open_database(url)
+        with database.session() as session:
+            from cxdesk.domain import visits
+
+            office = demo.office_in(database)
+            line = visits.waiting_line(session, office, night)
+            seqs = {visit.id: visit.seq for visit in session.exec(sa.select(Visit)).scalars()}
+        database.dispose()
+        return line, seqs
+
+    line, seqs = topped_up("night.db")
+    assert len(line) == demo.LIVE_LINE
+    assert all(entry.arrived_at <= night for entry in line)
+    waits = sorted(entry.waited(night) for entry in line)
+    assert waits[-1] <= timedelta(hours=3) and len(set(waits)) == len(waits)
+    by_arrival = sorted(line, key=lambda entry: entry.arrived_at)
+    assert [seqs[entry.id] for entry in by_arrival] == sorted(seqs[entry.id] for entry in line)
+    again, _ = topped_up("night2.db")
+    assert [(e.service_wanted, e.arrived_at, e.appointment_at) for e in again] == [
+        (e.service_wanted, e.arrived_at, e.appointment_at) for e in line]
+
+
+def test_extenders_run_per_day_and_at_the_end_without_changing_thevisit_rows(tmp_path, filled):
     _url, _summary, rows = filled
     seen_days, seen_visits, ends, draws = [], [], [], []
 
@@ -200,16 +218,20 @@ def test_extenders_run_per_day_and_at_the_end_without_changing_the_visits(tmp_pa
 
     extender = demo.DemoExtender("probe", day=on_day, end=on_end)
     url = f"sqlite:///{tmp_path / 'extended.db'}"
-    _fill(url, extenders=[extender])
-    assert len(seen_days) == DAYS and seen_days == sorted(seen_days)
+    fill_demo(url, extenders=[extender])
+    assert len(seen_days) == DEMO_DAYS and seen_days == sorted(seen_days)
     assert sum(seen_visits) == len(rows)
-    assert ends == [(DAYS, {"W1", "W2", "W3", "W4", "W5"})]
-    assert _visits(url, limit=50) == rows[:50]
+    assert ends == [(DEMO_DAYS, {f"W{n}" for n in range(1, 10)})]
+    assert visit_rows(url, limit=50) == rows[:50]
     draws_again = list(draws)
     draws.clear()
     seen_days.clear()
-    _fill(f"sqlite:///{tmp_path / 'extended2.db'}", extenders=[extender])
+    fill_demo(f"sqlite:///{tmp_path / 'extended2.db'}", extenders=[extender])
     assert draws == draws_again
+
+
+def test_registered_extenders_load():
+    assert all(isinstance(extender, demo.DemoExtender) for extender in demo.load_extenders())
 
 
 def test_working_days_skip_weekends_and_thanksgiving():
@@ -218,123 +240,11 @@ def test_working_days_skip_weekends_and_thanksgiving():
                     date(2026, 11, 27), date(2026, 11, 30)]
 
 
-# --- the command -------------------------------------------------------------------------
-
-
-def _run(*args):
-    return CliRunner().invoke(main, ["demo", *args])
-
-
-def _count_visits(url: str) -> int:
-    engine = sa.create_engine(url)
-    with engine.connect() as conn:
-        count = conn.execute(sa.select(sa.func.count()).select_from(Visit.__table__)).scalar_one()
-    engine.dispose()
-    return count
-
-
-def test_demo_no_ui_fills_and_exits_0(tmp_path):
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    result = _run("--db", url, "--days", "3", "--no-ui")
-    assert result.exit_code == 0, result.output
-    assert "Filled" in result.output and "DEMO1" in result.output
-    assert _count_visits(url) > 100
-
-
-def test_demo_default_file_is_kept_apart_and_filled_once(cxdesk_home):
-    first = _run("--days", "2", "--no-ui")
-    assert first.exit_code == 0, first.output
-    assert (cxdesk_home / "data" / "demo.db").exists()
-    assert not (cxdesk_home / "data" / "cxdesk.db").exists()
-    again = _run("--days", "2", "--no-ui")
-    assert again.exit_code == 0
-    assert "already holds the demo office" in again.output
-
-
-def test_demo_refuses_a_database_with_another_office(tmp_path, db, db_url):
-    make_office(db)
-    result = _run("--db", db_url, "--days", "2", "--no-ui")
-    assert result.exit_code == 1
-    assert "CHI01" in result.output and "nothing was changed" in result.output
-    assert "Traceback" not in result.output
-    assert _count_visits(db_url) == 0
-    reset = _run("--db", db_url, "--days", "2", "--no-ui", "--reset")
-    assert reset.exit_code == 1 and _count_visits(db_url) == 0
-
-
-def test_demo_refuses_the_real_database(cxdesk_home):
-    from cxdesk.config import default_db_url
-
-    result = _run("--db", default_db_url(), "--days", "2", "--no-ui")
-    assert result.exit_code == 1
-    assert "real work" in result.output
-    assert not (cxdesk_home / "data" / "cxdesk.db").exists()
-
-
-def test_demo_reset_rebuilds_the_demo_file(tmp_path):
-    url = f"sqlite:///{tmp_path / 'reset.db'}"
-    assert _run("--db", url, "--days", "2", "--no-ui").exit_code == 0
-    small = _count_visits(url)
-    result = _run("--db", url, "--days", "4", "--no-ui", "--reset")
-    assert result.exit_code == 0, result.output
-    assert _count_visits(url) > small
-
-
-def test_demo_open_fills_then_opens_with_the_sign_in_hint(tmp_path, monkeypatch):
-    opened = []
-    monkeypatch.setattr("cxdesk.cli.demo.run_app", lambda url, demo_hint=None: opened.append((url, demo_hint)))
-    url = f"sqlite:///{tmp_path / 'open.db'}"
-    assert _run("--db", url, "--days", "2", "--open").exit_code == 0
-    assert _run("--db", url, "--days", "2", "--open").exit_code == 0
-    assert opened == [(url, demo.DEMO_HINT)] * 2
-    assert "SUP1" in demo.DEMO_HINT and "CLK1" in demo.DEMO_HINT
-    assert _run("--db", url, "--no-ui", "--open").exit_code == 0
-    assert len(opened) == 2
-
-
-def test_demo_refuses_a_foreign_file(tmp_path):
-    path = tmp_path / "notes.db"
-    path.write_text("these are my notes, not a database\n")
-    result = _run("--db", str(path), "--no-ui")
-    assert result.exit_code == 1
-    assert "not a database" in result.output
-    assert path.read_text().startswith("these are my notes")
-
-
 @pytest.mark.postgres
 def test_demo_on_postgresql_matches_sqlite(pg_url, tmp_path, filled):
     _url, summary, rows = filled
-    on_pg = _fill(pg_url, days=DAYS)
+    on_pg = fill_demo(pg_url, days=DEMO_DAYS)
     assert (on_pg.visits, on_pg.by_state) == (summary.visits, summary.by_state)
-    assert _visits(pg_url, limit=20) == rows[:20]
-    assert _run("--db", pg_url, "--no-ui", "--reset").exit_code == 1  # reset is for SQLite files only
-
-
-@pytest.mark.postgres
-def test_demo_command_fills_postgresql(pg_url):
-    result = _run("--db", pg_url, "--days", "2", "--no-ui")
-    assert result.exit_code == 0, result.output
-    assert _count_visits(pg_url) > 50
-
-
-def test_registered_extenders_load():
-    assert all(isinstance(extender, demo.DemoExtender) for extender in demo.load_extenders())
-
-
-def test_opening_the_demo_at_night_still_shows_a_live_line(tmp_path):
-    """`make run` at any hour is demo-ready: the line is topped up as if the office were open."""
-    url = f"sqlite:///{tmp_path / 'night.db'}"
-    night = datetime(2026, 11, 25, 8, 30, tzinfo=timezone.utc)  # 02:30 in Springfield
-    demo.build(url, days=3, seed=1, now=night)
-    assert demo.top_up_line(url, now=night) == demo.LIVE_LINE
-    assert demo.top_up_line(url, now=night) == 0  # already full: nothing more
-    database = open_database(url)
-    with database.session() as session:
-        from cxdesk.domain import visits
-
-        office = demo.office_in(database)
-        line = visits.waiting_line(session, office, night)
-    database.dispose()
-    assert len(line) == demo.LIVE_LINE
-    assert line[0].appointment_at is not None  # an appointment due heads the line
-    assert all(entry.arrived_at <= night for entry in line)
+    assert visit_rows(pg_url, limit=20) == rows[:20]
+    with pytest.raises(CxdeskError, match="only an SQLite demo file"):
+        demo.build(pg_url, now=DEMO_NOW, reset=True)

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from cxdesk.demo.simulation import (
+from cxdesk.demo.day import (
     CALLED,
     DONE,
     LAST_CALL,
@@ -24,11 +24,10 @@ from cxdesk.demo.simulation import (
     Duty,
     Service,
     SimulatedDay,
-    as_of,
     duties_for,
-    realism_stats,
-    simulate_day,
 )
+from cxdesk.demo.realism import as_of, realism_stats
+from cxdesk.demo.simulation import simulate_day
 
 # The built-in catalog (data/services.toml): code, typical minutes, weight.
 SERVICES = tuple(Service(code, minutes, weight) for code, minutes, weight in (

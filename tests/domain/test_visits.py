@@ -116,6 +116,18 @@ def test_no_show_and_left_before_service(db, office, signed_in):
     assert (counts.no_shows, counts.left, counts.waiting, counts.served) == (1, 1, 0, 0)
 
 
+def test_leaving_records_the_stage_left_from(db, office, signed_in):
+    with db.session() as session:
+        walk_in(session, office)
+        tired = walk_in(session, office, 1)
+        held = visits.call_next(session, office, signed_in, FIXED_NOW + 2 * MIN)
+        visits.hold(session, held)
+        visits.left_line(session, tired, FIXED_NOW + 40 * MIN)
+        visits.left_line(session, held, FIXED_NOW + 50 * MIN)
+    assert (tired.state, tired.left_stage) == ("left", "waiting")
+    assert (held.state, held.left_stage, held.hold_count) == ("left", "on_hold", 1)
+
+
 @pytest.mark.parametrize("details, message", [
     (Finish("", "resolved"), "Choose a service"),
     (Finish("teleportation", "resolved"), "Unknown service"),

@@ -7,10 +7,11 @@ act on go to stderr with exit status 1, never a traceback.
 
 from __future__ import annotations
 
-from cxdesk.cli import complaints, db, demo, kiosk
+from cxdesk.cli import complaints, db, demo, kiosk, report
 from cxdesk.cli.base import main
 
-for command in (db.db_group, db.paths, demo.demo, kiosk.kiosk, complaints.complaints_group):
+for command in (db.db_group, db.paths, demo.demo, kiosk.kiosk, complaints.complaints_group,
+                report.report_group):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -182,6 +182,16 @@ def _label(catalog_name: str, code: str | None) -> str:
     return catalog.get(code).label() if code in catalog else code
 
 
+def _by(raw: dict[tuple, int], index: int, skip_none: bool = False) -> dict:
+    """Totals of a multi-column count by one of its columns."""
+    totals: dict = {}
+    for key, n in raw.items():
+        if key[index] is None and skip_none:
+            continue
+        totals[key[index]] = totals.get(key[index], 0) + n
+    return totals
+
+
 def _counts(raw: dict, catalog_name: str | None = None, order: list[str] | None = None) -> tuple[Count, ...]:
     """Catalog order first (the number-key order), then anything else by size."""
     merged: dict = {}
@@ -224,15 +234,15 @@ def office_summary(session: Session, office: Office, scope: Scope, viewer: Staff
         Count("no_show", "Gone when called (no-show)", head["no_shows"]),
     )
     finished = q.counts(session, where, Visit.outcome, Visit.referral, Visit.not_served_reason, only=done)
-    outcomes = _counts({k[0]: n for k, n in finished.items()}, "outcomes")
-    referrals = _counts({k[1]: n for k, n in finished.items() if k[1]}, "referrals")
-    reasons = _counts({k[2]: n for k, n in finished.items() if k[2]}, "not_served_reasons")
+    outcomes = _counts(_by(finished, 0), "outcomes")
+    referrals = _counts(_by(finished, 1, skip_none=True), "referrals")
+    reasons = _counts(_by(finished, 2, skip_none=True), "not_served_reasons")
     people_mix = q.counts(session, where, Visit.segment, Visit.language)
-    segments = _counts({k[0]: n for k, n in people_mix.items()}, "segments")
+    segments = _counts(_by(people_mix, 0), "segments")
     languages = tuple(Count(c.code, LANGUAGE_NAMES.get(c.code, c.code), c.count)
-                      for c in _counts({k[1]: n for k, n in people_mix.items()}, order=list(LANGUAGE_NAMES)))
+                      for c in _counts(_by(people_mix, 1), order=list(LANGUAGE_NAMES)))
     channel_mix = q.counts(session, where, Visit.channel_step, Visit.preferred_channel, only=done)
-    preferred = _counts({k[1]: n for k, n in channel_mix.items() if k[1]}, "channels")
+    preferred = _counts(_by(channel_mix, 1, skip_none=True), "channels")
     steps = {"done": 0, "skipped": 0, None: 0}
     for (step, _pref), n in channel_mix.items():
         steps[step if step in steps else None] += n

@@ -39,7 +39,7 @@ class SignOffDialog(Dialog):
             yield Static(Text(f"Sign off: {s.label}"), classes="form-title")
             yield Static(Text(
                 f"Arrived {v.arrived} · served {v.served} · no-shows {v.no_shows} · left {v.left}\n"
-                f"Standards: {sum(r.status == 'met' for r in s.standards)} met, "
+                f"Standards: {sum(r.status == 'met' for r in s.standards)} ✔ met, "
                 f"{sum(r.status == 'missed' for r in s.standards)} ✖ missed\n"
                 f"Complaints opened {s.complaints.opened} · overdue {s.complaints.overdue}\n"
                 "If these figures change later (a late finish, a complaint resolved), the sign-off "

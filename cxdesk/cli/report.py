@@ -3,6 +3,7 @@ same figures as the F8 screen, as text, CSV (through exchange.csvfile) or JSON."
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from datetime import date
@@ -55,15 +56,16 @@ def summary_command(ctx: click.Context, db_url: str | None, period: str, day_tex
             summary = office_summary(session, office, scope, viewer, today)
     finally:
         database.dispose()
-    out = click.get_text_stream("stdout")
     if fmt == "json":
         from cxdesk.reports.summary import summary_dict
 
-        out.write(json.dumps(summary_dict(summary), indent=2, ensure_ascii=False, default=str) + "\n")
+        click.echo(json.dumps(summary_dict(summary), indent=2, ensure_ascii=False, default=str))
     elif fmt == "csv":
         from cxdesk.exchange.csvfile import write_csv
 
-        write_csv(out, CSV_COLUMNS, csv_rows(summary))
+        buffer = io.StringIO()
+        write_csv(buffer, CSV_COLUMNS, csv_rows(summary))
+        click.echo(buffer.getvalue(), nl=False)
     else:
         click.echo(summary_text(summary))
 

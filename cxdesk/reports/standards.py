@@ -158,9 +158,21 @@ def standard_history(session: Session, office: Office, code: str) -> StandardVie
 
 def long_wait_minutes(session: Session, office: Office, day: date) -> int:
     """After how many minutes of waiting the counter marks a customer ⚠ LONG: the
-    strictest waiting-time standard in force on ``day`` (an hour if there is none)."""
-    thresholds = [v.threshold for s in load_standards(session, office) if s.measure == "wait_within"
-                  if (v := s.version_on(day)) is not None and v.threshold]
+    strictest waiting-time standard in force on ``day`` (an hour if there is none).
+
+    Read on every counter refresh, so it asks only for waiting-time versions."""
+    if session.exec(select(ServiceStandard.id).where(ServiceStandard.office_id == office.id).limit(1)).first() is None:
+        thresholds = [d.draft.threshold for d in default_standards() if d.draft.measure == "wait_within"]
+    else:
+        in_force: dict[uuid.UUID, StandardVersion] = {}
+        for version in session.exec(
+            select(StandardVersion).join(ServiceStandard, ServiceStandard.id == StandardVersion.standard_id)
+            .where(ServiceStandard.office_id == office.id, ServiceStandard.measure == "wait_within",
+                   StandardVersion.effective_from <= day)
+            .order_by(StandardVersion.effective_from, StandardVersion.created_at)
+        ):
+            in_force[version.standard_id] = version
+        thresholds = [v.threshold for v in in_force.values() if not v.retired and v.threshold]
     return min(thresholds, default=FALLBACK_LONG_WAIT_MINUTES)
 
 

@@ -102,59 +102,58 @@ def _interpolate(p: float, n: int, lo, hi) -> float | None:
     return float(lo) + (float(hi) - float(lo)) * fraction
 
 
-def percentiles(session: Session, value, where: Sequence, group_by: Sequence = (),
-                ps: Sequence[float] = (0.5, 0.9), select_from=None) -> dict[tuple, tuple[float | None, ...]]:
-    """Continuous percentiles of ``value`` (NULLs left out) per group, computed in SQL.
+def percentiles(session: Session, values: Sequence, where: Sequence, group_by: Sequence = (),
+                ps: Sequence[float] = (0.5, 0.9)) -> dict[tuple, tuple[tuple[float | None, ...], ...]]:
+    """Continuous percentiles of each of ``values`` (NULLs left out) per group, in one query.
 
-    Returns {group key tuple: (one figure per p, rounded to 0.1)}; () is the key
-    without groups. Groups with no values are absent.
+    Returns {group key tuple: ((one figure per p) per value)}, rounded to 0.1; () is
+    the key without groups. Groups where every value is NULL are absent.
     """
     group_by = list(group_by)
+    width = len(group_by)
+    some_value = sa.or_(*[value.is_not(None) for value in values])
     if dialect(session) == "postgresql":
-        query = sa.select(*group_by, *[sa.func.percentile_cont(p).within_group(value) for p in ps])
-        if select_from is not None:
-            query = query.select_from(select_from)
-        query = query.where(*where, value.is_not(None))
+        query = sa.select(*group_by, *[sa.func.percentile_cont(p).within_group(value) for value in values for p in ps])
+        query = query.where(*where, some_value)
         if group_by:
             query = query.group_by(*group_by)
-        out = {}
+        rows = [(tuple(row[:width]), [None if v is None else float(v) for v in row[width:]])
+                for row in session.execute(query)]
+    else:
+        labels = [f"g{index}" for index in range(width)]
+        partition = group_by or None
+        columns = [column.label(label) for column, label in zip(group_by, labels)]
+        for j, value in enumerate(values):
+            columns += [
+                value.label(f"v{j}"),
+                # NULLs sort last, so the non-NULL values hold ranks 0..n-1.
+                (sa.func.row_number().over(partition_by=partition, order_by=[value.is_(None), value]) - 1).label(f"i{j}"),
+                sa.func.count(value).over(partition_by=partition).label(f"n{j}"),
+            ]
+        ranked = sa.select(*columns).where(*where, some_value).subquery()
+        groups = [ranked.c[label] for label in labels]
+        picks = []
+        for j in range(len(values)):
+            v, i, n = ranked.c[f"v{j}"], ranked.c[f"i{j}"], ranked.c[f"n{j}"]
+            picks.append(sa.func.max(n))
+            for p in ps:
+                lower = sa.cast(sa.literal(p) * (n - 1), sa.Integer)
+                picks.append(sa.func.max(sa.case((i == lower, v))))
+                picks.append(sa.func.max(sa.case((i == lower + 1, v))))
+        query = sa.select(*groups, *picks)
+        if groups:
+            query = query.group_by(*groups)
+        rows = []
+        step = 1 + 2 * len(ps)
         for row in session.execute(query):
-            key = tuple(row[:len(group_by)])
-            figures = tuple(None if v is None else round(float(v), 1) for v in row[len(group_by):])
-            if any(v is not None for v in figures):
-                out[key] = figures
-        return out
-
-    labels = [f"g{index}" for index in range(len(group_by))]
-    ranked = sa.select(
-        *[column.label(label) for column, label in zip(group_by, labels)],
-        value.label("v"),
-        (sa.func.row_number().over(partition_by=group_by or None, order_by=value) - 1).label("i"),
-        sa.func.count().over(partition_by=group_by or None).label("n"),
-    )
-    if select_from is not None:
-        ranked = ranked.select_from(select_from)
-    ranked = ranked.where(*where, value.is_not(None)).subquery()
-    columns = [ranked.c[label] for label in labels]
-    picks = []
-    for p in ps:
-        lower = sa.cast(sa.literal(p) * (ranked.c.n - 1), sa.Integer)
-        picks.append(sa.func.max(sa.case((ranked.c.i == lower, ranked.c.v))))
-        picks.append(sa.func.max(sa.case((ranked.c.i == lower + 1, ranked.c.v))))
-    # Only the rows at the two ranks each percentile needs reach the aggregate.
-    needed = sa.or_(*[ranked.c.i.between(sa.cast(sa.literal(p) * (ranked.c.n - 1), sa.Integer),
-                                         sa.cast(sa.literal(p) * (ranked.c.n - 1), sa.Integer) + 1)
-                      for p in ps])
-    query = sa.select(*columns, sa.func.max(ranked.c.n), *picks).where(needed)
-    if columns:
-        query = query.group_by(*columns)
+            figures = []
+            for j in range(len(values)):
+                n, *pairs = row[width + j * step: width + (j + 1) * step]
+                figures += [_interpolate(p, n, pairs[2 * k], pairs[2 * k + 1]) for k, p in enumerate(ps)]
+            rows.append((tuple(row[:width]), figures))
     out = {}
-    for row in session.execute(query):
-        key = tuple(row[:len(columns)])
-        n = row[len(columns)]
-        values = row[len(columns) + 1:]
-        figures = tuple(
-            None if (v := _interpolate(p, n, values[2 * k], values[2 * k + 1])) is None else round(v, 1)
-            for k, p in enumerate(ps))
-        out[key] = figures
+    for key, figures in rows:
+        rounded = [None if v is None else round(v, 1) for v in figures]
+        if any(v is not None for v in rounded):
+            out[key] = tuple(tuple(rounded[j * len(ps):(j + 1) * len(ps)]) for j in range(len(values)))
     return out

@@ -250,9 +250,13 @@ def _share(within: int, measured: int) -> float | None:
 
 
 def measure_standards(session: Session, office: Office, scope: Scope, today: date,
-                      standards: Sequence[StandardView] | None = None) -> list[StandardResult]:
+                      standards: Sequence[StandardView] | None = None,
+                      answers: dict[tuple[str, str, int | None], int] | None = None) -> list[StandardResult]:
     """Each standard in force during the scope, per version: a few grouped SQL queries
-    (visits, survey answers, complaints) split by the days versions changed."""
+    (visits, survey answers, complaints) split by the days versions changed.
+
+    ``answers`` ((question, choice, score) -> count over the whole scope) saves the
+    survey query when no version changes inside the scope (the summary has them)."""
     standards = load_standards(session, office) if standards is None else standards
     pieces = [(s, v, lo, hi) for s in standards for v, lo, hi in s.segments(scope.start, scope.end)]
     if not pieces:
@@ -270,7 +274,10 @@ def measure_standards(session: Session, office: Office, scope: Scope, today: dat
         return [i for i, s in enumerate(starts) if lo <= s <= hi]
 
     visit_counts = _visit_counts(session, scope, pieces, segment_of(Visit.day))
-    survey_counts = _survey_counts(session, scope, pieces, segment_of(Visit.day))
+    if answers is not None and len(starts) == 1:
+        survey_counts = {(0, question, score): n for (question, choice, score), n in answers.items() if choice == ""}
+    else:
+        survey_counts = _survey_counts(session, scope, pieces, segment_of(Visit.day))
     complaint_rows = _complaint_rows(session, office, scope, pieces, segment_of(Complaint.day), today)
 
     results = []

@@ -9,6 +9,7 @@ The screen, the CLI (text, CSV, JSON) and the benchmarks all read this one objec
 from __future__ import annotations
 
 import dataclasses
+import threading
 from dataclasses import dataclass
 from datetime import date
 
@@ -178,8 +179,20 @@ class Summary:
 def _label(catalog_name: str, code: str | None) -> str:
     if code is None:
         return "(not recorded)"
-    catalog = office_catalog(catalog_name)
+    catalog = _catalog(catalog_name)
     return catalog.get(code).label() if code in catalog else code
+
+
+def _catalog(name: str):
+    # office_catalog() looks for the override file on every call; a summary reads each
+    # catalog once (per thread: the screen's database thread, the CLI, a benchmark).
+    cache = _LOADED.__dict__.setdefault("catalogs", {})
+    if name not in cache:
+        cache[name] = office_catalog(name)
+    return cache[name]
+
+
+_LOADED = threading.local()
 
 
 def _by(raw: dict[tuple, int], index: int, skip_none: bool = False) -> dict:
@@ -198,20 +211,22 @@ def _counts(raw: dict, catalog_name: str | None = None, order: list[str] | None 
     for key, n in raw.items():
         code = key[0] if isinstance(key, tuple) else key
         merged[code] = merged.get(code, 0) + n
-    order = order or (office_catalog(catalog_name).codes() if catalog_name else [])
-    ranked = sorted(merged, key=lambda c: (order.index(c) if c in order else len(order), -merged[c], str(c)))
+    order = order or (_catalog(catalog_name).codes() if catalog_name else [])
+    position = {code: index for index, code in enumerate(order)}
+    ranked = sorted(merged, key=lambda c: (position.get(c, len(order)), -merged[c], str(c)))
     return tuple(Count(str(c) if c is not None else "", _label(catalog_name, c) if catalog_name else str(c),
                        merged[c]) for c in ranked)
 
 
-def _times(figures: dict, prefix: str, pct: dict) -> TimeFigures:
-    median, p90 = pct.get((), (None, None))
+def _times(figures: dict, prefix: str, pct: tuple) -> TimeFigures:
+    median, p90 = pct
     return TimeFigures(figures[f"{prefix}_count"], median, p90, figures[f"{prefix}_mean"], figures[f"{prefix}_max"])
 
 
 def office_summary(session: Session, office: Office, scope: Scope, viewer: Staff, today: date) -> Summary:
     """Everything the supervisor's summary shows for ``scope`` (supervisors only)."""
     acting_supervisor(session, viewer, "read the supervisor summary")
+    _LOADED.__dict__.pop("catalogs", None)
     where = scope.visits()
     head = q.headline(session, where)
     done = Visit.state == VisitState.DONE
@@ -220,12 +235,11 @@ def office_summary(session: Session, office: Office, scope: Scope, viewer: Staff
                       head["held"])
     hours = tuple(HourRow(h, a, s) for h, (a, s) in q.by_hour(session, office, where, scope.start, scope.end).items())
 
-    wait_pct = q.time_percentiles(session, where, Visit.wait_seconds)
-    service_pct = q.time_percentiles(session, where, Visit.service_seconds, only=done)
-    by_service_pct = q.time_percentiles(session, where, Visit.service_seconds, Visit.service, only=done)
+    overall = q.time_percentiles(session, where).get((), ((None, None), (None, None)))
+    by_service_pct = q.time_percentiles(session, where, Visit.service, only=done, waits=False)
     served_by_service = q.counts(session, where, Visit.service, only=done)
     service_rows = tuple(
-        ServiceTimeRow(c.code, c.label, c.count, *by_service_pct.get((c.code,), (None, None)))
+        ServiceTimeRow(c.code, c.label, c.count, *by_service_pct.get((c.code,), ((None, None),))[0])
         for c in _counts(served_by_service, "services"))
 
     left_stages = (
@@ -251,25 +265,25 @@ def office_summary(session: Session, office: Office, scope: Scope, viewer: Staff
                     Count("", "Not recorded", steps[None]))
     offered = _counts(q.channel_offers(session, where), "channels")
 
-    surveys = _survey_figures(session, office, where, head["served"])
-    complaints = _complaint_figures(session, office, scope, today)
-    clerks = _breakdown(session, where, Visit.staff_id, Staff, wait_pct_group=Visit.staff_id)
-    stations = _breakdown(session, where, Visit.station_id, Station, wait_pct_group=Visit.station_id)
-    standards = tuple(measure_standards(session, office, scope, today))
+    answers = q.survey_answers(session, where)
+    surveys = _survey_figures(session, office, where, head["served"], answers)
+    complaints = _complaint_figures(session, office, scope, today, served_by_service)
+    clerks = _breakdown(session, where, Visit.staff_id, Staff)
+    stations = _breakdown(session, where, Visit.station_id, Station)
+    standards = tuple(measure_standards(session, office, scope, today, answers=answers))
     signoff = None
     if scope.kind in ("shift", "day") and scope.station_id is None:
         signoff = signoff_status(session, office, scope.kind, scope.start, scope.shift_id)
     return Summary(
         office.code, office.name, office.timezone, scope.kind, scope.start, scope.end, scope.label,
-        scope.station_code, today, volumes, hours, _times(head, "wait", wait_pct),
-        _times(head, "service", service_pct), service_rows, left_stages, outcomes, referrals, reasons,
+        scope.station_code, today, volumes, hours, _times(head, "wait", overall[0]),
+        _times(head, "service", overall[1]), service_rows, left_stages, outcomes, referrals, reasons,
         segments, languages, offered, preferred, channel_step, surveys, complaints, clerks, stations,
         standards, signoff)
 
 
-def _survey_figures(session: Session, office: Office, where: list, served: int) -> SurveyFigures:
+def _survey_figures(session: Session, office: Office, where: list, served: int, answers: dict) -> SurveyFigures:
     offered, respondents = q.survey_volumes(session, where)
-    answers = q.survey_answers(session, where)
     question_set = load_question_set(office.survey_set)
     drivers = []
     for question in question_set.scale_questions():
@@ -290,7 +304,8 @@ def _survey_figures(session: Session, office: Office, where: list, served: int) 
     return SurveyFigures(served, offered, respondents, rate, tuple(drivers), tuple(picked))
 
 
-def _complaint_figures(session: Session, office: Office, scope: Scope, today: date) -> ComplaintFigures:
+def _complaint_figures(session: Session, office: Office, scope: Scope, today: date,
+                       served: dict) -> ComplaintFigures:
     scope_where = scope.complaints()
     open_where = [Complaint.office_id == office.id]
     if scope.shift_id is not None or scope.station_id is not None:
@@ -298,7 +313,6 @@ def _complaint_figures(session: Session, office: Office, scope: Scope, today: da
     figures = q.complaint_figures(session, scope_where, open_where, scope.start, scope.end, min(today, scope.end))
     per_service = q.complaints_by_service(session, scope_where)
     visits = q.counts(session, scope.visits(), Visit.service_wanted)
-    served = q.counts(session, scope.visits(), Visit.service, only=Visit.state == VisitState.DONE)
     rates = []
     for c in _counts(per_service, "services"):
         # Per 1,000 visits for that service: those served for it, or who came for it.
@@ -309,21 +323,19 @@ def _complaint_figures(session: Session, office: Office, scope: Scope, today: da
                             figures["overdue"], tuple(rates))
 
 
-def _breakdown(session: Session, where: list, group, table, wait_pct_group) -> tuple[BreakdownRow, ...]:
-    done = Visit.state == VisitState.DONE
+def _breakdown(session: Session, where: list, group, table) -> tuple[BreakdownRow, ...]:
     tallies = q.people(session, where, group)
     if not tallies:
         return ()
-    waits = q.time_percentiles(session, where, Visit.wait_seconds, wait_pct_group)
-    services = q.time_percentiles(session, where, Visit.service_seconds, group, only=done)
+    times = q.time_percentiles(session, where, group)
     names = {row.id: row for row in session.exec(select(table).where(col(table.id).in_(list(tallies))))}
     rows = []
     for key, (served, no_shows, resolved) in tallies.items():
         who = names.get(key)
+        wait, service = times.get((key,), ((None, None), (None, None)))
         rows.append(BreakdownRow(
             who.code if who else "?", who.name if who else "?", served, no_shows,
-            round(100.0 * resolved / served, 1) if served else None,
-            waits.get((key,), (None, None))[0], *services.get((key,), (None, None))))
+            round(100.0 * resolved / served, 1) if served else None, wait[0], *service))
     return tuple(sorted(rows, key=lambda r: r.code))
 
 

@@ -1,4 +1,4 @@
-"""service standards with versions, benchmarks, sign-offs; an index for shift summaries
+"""service standards with versions, benchmarks, sign-offs; indexes for the summary
 
 Revision ID: 0006_standards
 Revises: 0003_complaints
@@ -16,6 +16,9 @@ branch_labels = None
 depends_on = None
 
 _UTC = cxdesk.store.models.UTCDateTime(timezone=True)
+# The summary's covering index over a period's visits (see models.py).
+_SUMMARY_COLUMNS = ("office_id", "day", "state", "wait_seconds", "service_seconds", "service", "outcome",
+                    "staff_id", "station_id", "id")
 
 
 def _text(length: int):
@@ -100,10 +103,24 @@ def upgrade() -> None:
         batch_op.create_index("ix_signoff_office_day", ["office_id", "day"], unique=False)
     with op.batch_alter_table("visit", schema=None) as batch_op:
         batch_op.create_index("ix_visit_shift", ["shift_id"], unique=False)
+        batch_op.create_index("ix_visit_office_day_summary", list(_SUMMARY_COLUMNS), unique=False)
+    with op.batch_alter_table("surveyinvitation", schema=None) as batch_op:
+        batch_op.create_index("ix_surveyinvitation_visit_status", ["visit_id", "status", "id"], unique=False)
+    with op.batch_alter_table("surveyresponse", schema=None) as batch_op:
+        batch_op.create_index("ix_surveyresponse_visit_response", ["visit_id", "id"], unique=False)
+    with op.batch_alter_table("surveyanswer", schema=None) as batch_op:
+        batch_op.create_index("ix_surveyanswer_response_score", ["response_id", "question", "choice", "score"],
+                              unique=False)
 
 
 def downgrade() -> None:
+    for table, index in (("surveyanswer", "ix_surveyanswer_response_score"),
+                         ("surveyresponse", "ix_surveyresponse_visit_response"),
+                         ("surveyinvitation", "ix_surveyinvitation_visit_status")):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_index(index)
     with op.batch_alter_table("visit", schema=None) as batch_op:
+        batch_op.drop_index("ix_visit_office_day_summary")
         batch_op.drop_index("ix_visit_shift")
     with op.batch_alter_table("signoff", schema=None) as batch_op:
         batch_op.drop_index("ix_signoff_office_day")

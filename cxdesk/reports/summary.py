@@ -237,7 +237,9 @@ def office_summary(session: Session, office: Office, scope: Scope, viewer: Staff
 
     overall = q.time_percentiles(session, where).get((), ((None, None), (None, None)))
     by_service_pct = q.time_percentiles(session, where, Visit.service, only=done, waits=False)
-    served_by_service = q.counts(session, where, Visit.service, only=done)
+    finished = q.counts(session, where, Visit.service, Visit.outcome, Visit.referral, Visit.not_served_reason,
+                        only=done)
+    served_by_service = {(code,): n for code, n in _by(finished, 0).items()}
     service_rows = tuple(
         ServiceTimeRow(c.code, c.label, c.count, *by_service_pct.get((c.code,), ((None, None),))[0])
         for c in _counts(served_by_service, "services"))
@@ -247,11 +249,10 @@ def office_summary(session: Session, office: Office, scope: Scope, viewer: Staff
         Count("left_after_hold", "Left after a hold, back in the line", head["left_after_hold"]),
         Count("no_show", "Gone when called (no-show)", head["no_shows"]),
     )
-    finished = q.counts(session, where, Visit.outcome, Visit.referral, Visit.not_served_reason, only=done)
-    outcomes = _counts(_by(finished, 0), "outcomes")
-    referrals = _counts(_by(finished, 1, skip_none=True), "referrals")
-    reasons = _counts(_by(finished, 2, skip_none=True), "not_served_reasons")
-    people_mix = q.counts(session, where, Visit.segment, Visit.language)
+    outcomes = _counts(_by(finished, 1), "outcomes")
+    referrals = _counts(_by(finished, 2, skip_none=True), "referrals")
+    reasons = _counts(_by(finished, 3, skip_none=True), "not_served_reasons")
+    people_mix = q.counts(session, where, Visit.segment, Visit.language, Visit.service_wanted)
     segments = _counts(_by(people_mix, 0), "segments")
     languages = tuple(Count(c.code, LANGUAGE_NAMES.get(c.code, c.code), c.count)
                       for c in _counts(_by(people_mix, 1), order=list(LANGUAGE_NAMES)))
@@ -267,7 +268,8 @@ def office_summary(session: Session, office: Office, scope: Scope, viewer: Staff
 
     answers = q.survey_answers(session, where)
     surveys = _survey_figures(session, office, where, head["served"], answers)
-    complaints = _complaint_figures(session, office, scope, today, served_by_service)
+    wanted = {(code,): n for code, n in _by(people_mix, 2).items()}
+    complaints = _complaint_figures(session, office, scope, today, served_by_service, wanted)
     clerks = _breakdown(session, where, Visit.staff_id, Staff)
     stations = _breakdown(session, where, Visit.station_id, Station)
     standards = tuple(measure_standards(session, office, scope, today, answers=answers))
@@ -305,14 +307,13 @@ def _survey_figures(session: Session, office: Office, where: list, served: int, 
 
 
 def _complaint_figures(session: Session, office: Office, scope: Scope, today: date,
-                       served: dict) -> ComplaintFigures:
+                       served: dict, visits: dict) -> ComplaintFigures:
     scope_where = scope.complaints()
     open_where = [Complaint.office_id == office.id]
     if scope.shift_id is not None or scope.station_id is not None:
         open_where.append(col(Complaint.visit_id).in_(select(Visit.id).where(*scope.visits())))
     figures = q.complaint_figures(session, scope_where, open_where, scope.start, scope.end, min(today, scope.end))
     per_service = q.complaints_by_service(session, scope_where)
-    visits = q.counts(session, scope.visits(), Visit.service_wanted)
     rates = []
     for c in _counts(per_service, "services"):
         # Per 1,000 visits for that service: those served for it, or who came for it.

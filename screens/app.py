@@ -35,8 +35,8 @@ T = TypeVar("T")
 CUSTOMER_SAFE_ACTIONS = frozenset({"focus_next", "focus_previous"})
 # Staff actions that make sense only once someone has signed in at this station.
 SIGNED_IN_ACTIONS = frozenset({"staff_settings", "sign_out", "open_complaint", "complaints",
-                               "survey_results", "barrier_survey"})
-SUPERVISOR_ACTIONS = frozenset({"staff_settings", "survey_results"})
+                               "survey_results", "barrier_survey", "standards", "supervisor_summary"})
+SUPERVISOR_ACTIONS = frozenset({"staff_settings", "survey_results", "standards", "supervisor_summary"})
 
 
 class CxdeskApp(App):
@@ -51,6 +51,9 @@ class CxdeskApp(App):
                 id="help", priority=True),
         Binding("f2", "open_complaint", "Complaint", tooltip="Open a complaint (linked to the visit at the counter).",
                 id="open-complaint", priority=True),
+        Binding("f3", "standards", "Standards",
+                tooltip="Service standards: history, benchmarks; add, change, retire (supervisors).",
+                id="standards", priority=True),
         Binding("f5", "staff_settings", "Staff", tooltip="Staff, stations and office settings (supervisors).",
                 id="staff-settings", priority=True),
         Binding("f6", "survey_results", "Survey results",
@@ -59,6 +62,9 @@ class CxdeskApp(App):
         Binding("f7", "complaints", "Complaints",
                 tooltip="The complaints queue: mine and the office's, soonest deadline first.",
                 id="complaints", priority=True),
+        Binding("f8", "supervisor_summary", "Summary",
+                tooltip="Shift, day, week or quarter against the standards; sign off (supervisors).",
+                id="supervisor-summary", priority=True),
         Binding("f10", "sign_out", "Sign out", tooltip="Close your shift and return to sign-in.",
                 id="sign-out", priority=True),
         # EO 12862 1(e): any staff member, any time; asked at sign-in too (screens/barrier.py).
@@ -231,6 +237,16 @@ class CxdeskApp(App):
         from cxdesk.screens.barrier import open_barrier_survey
 
         open_barrier_survey(self)
+
+    def action_standards(self) -> None:
+        from cxdesk.screens.standards import StandardsScreen
+
+        self._open_supervisor_screen(StandardsScreen, "Service standards")
+
+    def action_supervisor_summary(self) -> None:
+        from cxdesk.screens.summary import SummaryScreen
+
+        self._open_supervisor_screen(SummaryScreen, "Summaries")
 
     def _open_supervisor_screen(self, screen_type: type[Screen], what: str) -> None:
         if not self.is_supervisor:

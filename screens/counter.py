@@ -7,10 +7,10 @@ for the outcome, Enter, and Escape to skip the channel step: six keys.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from cxdesk.screens.format import clock_time, minutes, wait_text
+from cxdesk.screens.format import LONG_WAIT, clock_time, minutes, wait_text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -46,6 +46,8 @@ class CounterView:
     last_finished: Visit | None
     counts: DayCounts
     read_at: datetime
+    # ⚠ LONG from the waiting-time standard in force today (EO 12862 1(c)).
+    long_wait: timedelta = LONG_WAIT
 
 
 class CounterScreen(Screen):
@@ -116,6 +118,7 @@ class CounterScreen(Screen):
         def read(session) -> CounterView:
             from cxdesk.domain import visits
             from cxdesk.reports import counter
+            from cxdesk.reports.standards import long_wait_minutes
 
             recent = counter.recent_finished(session, office, station, now, limit=1)
             return CounterView(
@@ -124,6 +127,7 @@ class CounterScreen(Screen):
                 last_finished=recent[0] if recent else None,
                 counts=counter.day_counts(session, office, now),
                 read_at=now,
+                long_wait=timedelta(minutes=long_wait_minutes(session, office, office.local_day(now))),
             )
 
         def show(view: CounterView) -> None:
@@ -142,10 +146,12 @@ class CounterScreen(Screen):
         self._show_last(view.last_finished)
         counts = view.counts
         average = minutes(counts.average_wait_seconds) if counts.average_wait_seconds is not None else "–"
-        longest = minutes(counts.longest_wait_seconds) if counts.longest_wait_seconds is not None else "–"
+        longest = (wait_text(timedelta(seconds=counts.longest_wait_seconds), view.long_wait)
+                   if counts.longest_wait_seconds is not None else "–")
         self.query_one("#today", Static).update(
             f"Today: waiting {counts.waiting} · served {counts.served} · no-shows {counts.no_shows}"
             f" · left {counts.left} · average wait {average} · longest {longest}"
+            f" · standard {minutes(view.long_wait.total_seconds())}"
             f"    (updated {clock_time(view.read_at, self.app.office.timezone)})"
         )
         self.refresh_bindings()
@@ -163,7 +169,7 @@ class CounterScreen(Screen):
             if entry.state == "on_hold":
                 status = STATE_LABELS["on_hold"] + " · " + status
             table.add_row(
-                str(position), entry.ticket, wait_text(entry.waited(now)),
+                str(position), entry.ticket, wait_text(entry.waited(now), self.view.long_wait),
                 self._label(self.services, entry.service_wanted),
                 self._label(self.segments, entry.segment), entry.language.upper(), status,
                 key=str(entry.id),
@@ -183,7 +189,7 @@ class CounterScreen(Screen):
         since = visit.serving_at or visit.called_at
         lines = [
             f"{ticket(visit)}   {STATE_LABELS.get(visit.state, visit.state)} since {clock_time(since, zone)}"
-            f" ({wait_text(now - since)})",
+            f" ({wait_text(now - since, self.view.long_wait)})",
             f"Wants: {self._label(self.services, visit.service_wanted)}",
             f"Segment: {self._label(self.segments, visit.segment)}",
             f"Language: {'Spanish (ES)' if visit.language == 'es' else 'English (EN)'}",

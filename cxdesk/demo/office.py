@@ -205,9 +205,9 @@ def _create_office(session: Session, rng: random.Random, created: datetime) -> D
 
 def load_extenders() -> list[DemoExtender]:
     """Every feature's demo data, in the order it is added."""
-    from cxdesk.demo import barrier, complaints, surveys
+    from cxdesk.demo import barrier, complaints, standards, surveys
 
-    return [surveys.EXTENDER, complaints.EXTENDER, barrier.EXTENDER]
+    return [surveys.EXTENDER, complaints.EXTENDER, standards.EXTENDER, barrier.EXTENDER]
 
 
 def generate(db: Database, *, days: int = 30, seed: int = 12862, now: datetime,

@@ -46,3 +46,20 @@ def period_days(period: str, today: date) -> tuple[date, date]:
 def _months_later(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
+
+
+def quarter_days(fiscal_year: int, quarter: int) -> tuple[date, date]:
+    """First and last day of a federal fiscal quarter: FY2027 Q1 is 1 Oct – 31 Dec 2026."""
+    if quarter not in (1, 2, 3, 4):
+        raise CxdeskError("A fiscal quarter is Q1 to Q4.")
+    start = _months_later(date(fiscal_year - 1, 10, 1), 3 * (quarter - 1))
+    return start, _months_later(start, 3) - timedelta(days=1)
+
+
+def parse_quarter(text: str) -> tuple[int, int]:
+    """'FY2027Q1' (also 'FY2027 Q1', '2027Q1') -> (2027, 1)."""
+    cleaned = (text or "").strip().upper().replace(" ", "").removeprefix("FY")
+    year, _, quarter = cleaned.partition("Q")
+    if not (year.isdigit() and len(year) == 4 and quarter in ("1", "2", "3", "4")):
+        raise CxdeskError(f"A fiscal quarter looks like FY2027Q1, not {text!r}.")
+    return int(year), int(quarter)

@@ -452,3 +452,99 @@ class SignInDelay(SQLModel, table=True):
     failures: int = Field(default=0)
     last_failure_at: datetime = _utc_field()
     wait_until: Optional[datetime] = _utc_field(nullable=True)
+
+
+# --- service standards, benchmarks, sign-offs ------------------------------------
+
+
+class ServiceStandard(SQLModel, table=True):
+    """A posted service standard (EO 12862 1(c)): what is measured. What it
+    promises (threshold, target, wording) lives in its versions, so a past
+    period is measured against the version in force then."""
+
+    __table_args__ = (sa.UniqueConstraint("office_id", "code", name="uq_servicestandard_office_code"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="office.id")
+    code: str = Field(max_length=40)
+    measure: str = Field(max_length=24)
+    position: int = Field(default=0)
+    created_at: datetime = _utc_field()
+
+
+class StandardVersion(SQLModel, table=True):
+    """One version of a standard, in force from ``effective_from`` (office-local day)
+    until the next version; a ``retired`` version ends the standard. Never edited:
+    a change is a new version."""
+
+    __table_args__ = (
+        sa.Index("ix_standardversion_standard_effective", "standard_id", "effective_from"),
+    )
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    standard_id: uuid.UUID = Field(foreign_key="servicestandard.id")
+    effective_from: date
+    retired: bool = Field(default=False)
+    threshold: Optional[int] = None  # minutes, or working days for complaint measures
+    service: Optional[str] = Field(default=None, max_length=40)
+    question: Optional[str] = Field(default=None, max_length=32)  # survey question code
+    scale: Optional[str] = Field(default=None, max_length=8)  # "agree" | "points"
+    target: float = Field(default=0.0)  # percent, or points on the 1-5 scale
+    wording_en: str = Field(default="", max_length=300)
+    wording_es: str = Field(default="", max_length=300)
+    note: str = Field(default="", max_length=500)
+    created_at: datetime = _utc_field()
+    created_by: Optional[uuid.UUID] = Field(default=None, foreign_key="staff.id")
+
+
+class Benchmark(SQLModel, table=True):
+    """What the best do on a standard's measure (EO 12862 1(d)), in the same unit
+    as the standard's result, with where the figure comes from."""
+
+    __table_args__ = (sa.Index("ix_benchmark_standard_as_of", "standard_id", "as_of"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="office.id")
+    standard_id: uuid.UUID = Field(foreign_key="servicestandard.id")
+    value: float
+    source: str = Field(max_length=200)
+    as_of: date
+    note: str = Field(default="", max_length=500)
+    retired_at: Optional[datetime] = _utc_field(nullable=True)
+    created_at: datetime = _utc_field()
+    created_by: Optional[uuid.UUID] = Field(default=None, foreign_key="staff.id")
+
+
+class SignOff(SQLModel, table=True):
+    """A supervisor's sign-off of a shift or a day, with the period's figures as
+    they stood: a later change to the period's visits or complaints shows as
+    reopened, with what changed."""
+
+    __table_args__ = (sa.Index("ix_signoff_office_day", "office_id", "day"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="office.id")
+    kind: str = Field(max_length=8)  # "shift" | "day"
+    day: date
+    shift_id: Optional[uuid.UUID] = Field(default=None, foreign_key="shift.id")
+    note: str = Field(default="", max_length=1000)
+    signed_by: uuid.UUID = Field(foreign_key="staff.id")
+    signed_at: datetime = _utc_field()
+    fingerprint: str = Field(max_length=64)
+    figures: dict = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+# A shift's summary and sign-off read its visits by shift.
+sa.Index("ix_visit_shift", Visit.__table__.c.shift_id)
+# The supervisor summary reads a period's visits many times over (volumes, percentiles,
+# standards, breakdowns) and joins its survey rows: covering indexes let SQLite answer
+# from the index alone instead of visiting each row (a quarter is ~9,000 visits in a
+# million; its survey answers are scattered by their UUID keys).
+sa.Index("ix_visit_office_day_summary", *(Visit.__table__.c[name] for name in (
+    "office_id", "day", "state", "wait_seconds", "service_seconds", "service", "outcome", "staff_id",
+    "station_id", "id")))
+sa.Index("ix_surveyinvitation_visit_status", SurveyInvitation.__table__.c.visit_id,
+         SurveyInvitation.__table__.c.status, SurveyInvitation.__table__.c.id)
+sa.Index("ix_surveyresponse_visit_response", SurveyResponse.__table__.c.visit_id, SurveyResponse.__table__.c.id)
+sa.Index("ix_surveyanswer_response_score", *(SurveyAnswer.__table__.c[name] for name in (
+    "response_id", "question", "choice", "score")))

@@ -15,7 +15,7 @@ from alembic import op
 import cxdesk.store.models
 
 revision = "0007_barrier"
-down_revision = "0004_signin"
+down_revision = "0006_standards"
 branch_labels = None
 depends_on = None
 

@@ -6,16 +6,27 @@ from cxdesk.screens.app import CxdeskApp
 
 
 async def settle(pilot) -> None:
-    """Let every queued database step finish and the screen catch up."""
+    """Let every queued database step and typed-ahead key finish, and the screen catch up.
+
+    A finished step can start the next (a key waiting for it, a refresh), so this
+    waits until a round starts with nothing running (bounded).
+    """
     app = pilot.app
-    for _ in range(3):
+    for _ in range(12):
         await app.workers.wait_for_complete()
         await pilot.pause()
+        if not any(worker.is_running for worker in app.workers) and not getattr(app, "type_ahead", None) \
+                or not any(worker.is_running for worker in app.workers) and not app.type_ahead.keys:
+            await pilot.pause()
+            if not any(worker.is_running for worker in app.workers):
+                return
 
 
-async def sign_in(pilot, code: str = "CLK1", pin: str = "1357") -> None:
-    """From the sign-in screen to the counter (station W1 is preselected)."""
+async def sign_in(pilot, code: str = "CLK1", pin: str = "1357", station: str | None = None) -> None:
+    """From the sign-in screen to the counter (station W1 is preselected; ``station`` picks another)."""
     await settle(pilot)
+    if station is not None:
+        pilot.app.screen.query_one("#station").value = station
     await pilot.press(*code, "enter", *pin, "enter")
     await settle(pilot)
 

@@ -339,3 +339,14 @@ class ComplaintEvent(SQLModel, table=True):
     from_value: Optional[str] = Field(default=None, max_length=60)
     to_value: Optional[str] = Field(default=None, max_length=60)
     note: str = Field(default="", max_length=2000)
+
+
+# --- counter: survey kiosks -----------------------------------------------------
+
+
+class KioskHeartbeat(SQLModel, table=True):
+    """When a station's survey kiosk last looked for a survey (it looks about once a
+    second). A clerk sending a survey to the kiosk is told when none is listening."""
+
+    station_id: uuid.UUID = Field(foreign_key="station.id", primary_key=True)
+    seen_at: datetime = _utc_field()

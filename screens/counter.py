@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from cxdesk.screens.base import BaseScreen
 from cxdesk.screens.format import clock_time, minutes, wait_text
 from cxdesk.screens.widgets import KeyBar
+from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -206,8 +207,8 @@ class CounterScreen(BaseScreen):
             table.add_row(
                 str(position), entry.ticket, wait_text(entry.waited(now)), entry.language.upper(),
                 appointment, self._note(entry, view, here),
-                Content(self._label(self.services, entry.service_wanted)),
-                Content(self._label(self.segments, entry.segment)),
+                Text(self._label(self.services, entry.service_wanted)),
+                Text(self._label(self.segments, entry.segment)),
                 key=str(entry.id),
             )
         if view.line:

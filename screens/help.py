@@ -5,7 +5,7 @@ from __future__ import annotations
 from cxdesk.screens.base import BaseModal
 from cxdesk.screens.widgets.keybar import key_label
 from rich.table import Table
-from rich.text import Text
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -65,7 +65,8 @@ class HelpScreen(BaseModal):
         for column, ratio in (("Where", 2), ("Key", 1), ("Action", 2), ("What it does", 6)):
             table.add_column(column, ratio=ratio, overflow="fold")
         for row in self.rows:
-            table.add_row(*(Text(cell) for cell in row))
+            # Rich reads table cells as markup: escaped, so a "[" in a description is text.
+            table.add_row(*(escape(cell) for cell in row))
         with VerticalScroll(classes="dialog wide", id="help"):
             yield Static("Keys", classes="form-title")
             yield Static(table, id="keys")

@@ -276,7 +276,7 @@ def sign_out(session: Session, signed_in: SignedIn, now: datetime) -> None:
             session.execute(
                 sa.update(Visit).where(Visit.station_id == signed_in.station.id,
                                        Visit.state == VisitState.WAITING)
-                .values(station_id=None).execution_options(synchronize_session=False))
+                .values(station_id=None))
         session.commit()
 
 

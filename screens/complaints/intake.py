@@ -82,7 +82,7 @@ class ComplaintIntakeScreen(Dialog):
             yield Input(id="what", max_length=2000)
             yield Label("What the customer wants done")
             yield Input(id="wanted", max_length=1000)
-            yield ConsentBox("Customer agrees we keep contact details to reply (consent) — Space ticks",
+            yield ConsentBox("Consent: the customer agrees we keep contact details to reply (Space)",
                              id="consent")
             with Horizontal(classes="columns short", id="contact"):
                 with Vertical():

@@ -27,7 +27,7 @@ def key_label(app, binding: Binding) -> str:
     shown = app.get_key_display(binding)
     if _F_KEY.match(shown):
         return shown.upper()
-    return {"escape": "Esc", "enter": "Enter", "tab": "Tab"}.get(shown, shown)
+    return {"escape": "Esc", "esc": "Esc", "enter": "Enter", "tab": "Tab"}.get(shown, shown)
 
 
 class KeyBar(Widget):
@@ -77,8 +77,8 @@ class KeyBar(Widget):
         parts: list[Content] = []
         used = 0
         for key, label, enabled in self.chips():
-            chip = Content.assemble((f" {key} ", "reverse bold" if enabled else "reverse dim"),
-                                    (f" {label}", "" if enabled else "dim"), " ")
+            chip = Content.assemble((key, "reverse bold" if enabled else "reverse dim"),
+                                    (f" {label}", "" if enabled else "dim"), "  ")
             if used + chip.cell_length > width:
                 continue
             parts.append(chip)

@@ -441,3 +441,26 @@ def test_touchpoints_rows_have_the_csv_columns_and_values(db, office, signed_in)
     assert sorted(row["question_1"] for row in rows) == [2, 4, 4, 5]
     assert all(row["positive_effectiveness"] == 1 and row["positive_ease"] == 0 for row in rows)
     assert [row["question_4"] for row in rows if row["question_4"]] == ["Too slow"]
+
+
+def test_a_kiosk_is_listening_only_while_its_heartbeat_is_fresh(db, office):
+    from datetime import timedelta
+
+    from cxdesk.domain.office import get_station
+    from cxdesk.domain.surveys.invitations import (
+        KIOSK_SILENT_AFTER,
+        kiosk_closed,
+        kiosk_heartbeat,
+        kiosk_last_seen,
+        kiosk_listening,
+    )
+
+    with db.session() as session:
+        w1 = get_station(session, office, "W1")
+        assert not kiosk_listening(session, w1, FIXED_NOW) and kiosk_last_seen(session, w1) is None
+        kiosk_heartbeat(session, w1, FIXED_NOW)
+        kiosk_heartbeat(session, w1, FIXED_NOW + timedelta(seconds=5))
+        assert kiosk_listening(session, w1, FIXED_NOW + timedelta(seconds=6))
+        assert not kiosk_listening(session, w1, FIXED_NOW + timedelta(seconds=6) + KIOSK_SILENT_AFTER)
+        kiosk_closed(session, w1)
+        assert not kiosk_listening(session, w1, FIXED_NOW + timedelta(seconds=6))

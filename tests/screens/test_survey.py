@@ -326,3 +326,21 @@ async def test_an_abandoned_pin_dialog_gives_the_survey_back(db, office, signed_
         assert isinstance(survey, SurveyScreen) and survey.status is None
         await press(pilot, "3")
         assert survey.answers["trust"].score == 3
+
+
+async def test_k_with_no_kiosk_listening_says_so_and_offers_the_handover(db, office, signed_in, db_url, clock):
+    from cxdesk.screens.dialogs import ChoiceDialog
+
+    serve(db, office, signed_in)
+    app = counter_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "k")
+        question = app.screen
+        assert isinstance(question, ChoiceDialog)
+        assert "No kiosk is listening at Window 1" in str(question.query_one(".form-title").render())
+        assert "never seen" in str(question.query_one(".detail").render())
+        await press(pilot, "1")  # hand this screen over instead
+        assert isinstance(app.screen, SurveyScreen)
+    invitation, _response, _answers = stored(db)
+    assert invitation.mode == "handover"

@@ -66,9 +66,12 @@ class CxdeskApp(BaseApp):
         clock: Clock = utcnow,
         theme_name: str | None = None,
         demo_hint: str | None = None,
+        kiosk_command: str = "cxdesk kiosk --station {station}",
     ) -> None:
         super().__init__(db_url, clock=clock, theme_name=theme_name)
         self.demo_hint = demo_hint
+        # How this counter's kiosk is started (the demo's opens the demo file): said when none listens.
+        self.kiosk_command = kiosk_command
         self.signed_in: SignedIn | None = None
         self.current_visit_id: uuid.UUID | None = None
         self.lang = "en"

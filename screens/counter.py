@@ -4,24 +4,32 @@ A common visit is n (call next), f (finish), a number for the service, a number
 for the outcome, Enter, and Escape to skip the channel step: six keys, and they
 can be typed as one burst (keys wait for the step before them, see typeahead.py).
 Below 100 columns the panes stack, so the line keeps room for what it shows.
+What it shows is read and worded in screens/counter_view.py; this module is the
+keys and the steps they take (about 430 lines: one binding, one step each).
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cxdesk.screens.base import BaseScreen
-from cxdesk.screens.format import clock_time, minutes, wait_text
+from cxdesk.screens.counter_view import (
+    LINE_COLUMNS,
+    CounterView,
+    Undoable,
+    current_text,
+    last_text,
+    line_rows,
+    read_counter,
+    status_text,
+)
+from cxdesk.screens.format import clock_time
 from cxdesk.screens.widgets import KeyBar
-from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.widgets import DataTable, Header, Static
 
 from cxdesk.store.catalogs import office_catalog
@@ -30,45 +38,12 @@ from cxdesk.vocab import VisitState
 
 if TYPE_CHECKING:
     from cxdesk.domain.visits import LineEntry
-    from cxdesk.reports.counter import DayCounts
     from cxdesk.store.models import Visit
 
 # How often the line is re-read (other counters change it) and waits re-drawn.
 REFRESH_SECONDS = 10
 # Narrower than this, the customer pane sits above the line instead of beside it.
 NARROW = 100
-
-
-@dataclass(frozen=True)
-class CounterView:
-    """Everything the counter screen shows, read in one go on the database thread."""
-
-    line: list[LineEntry]
-    current: Visit | None
-    last_finished: Visit | None
-    counts: DayCounts
-    read_at: datetime
-    station_codes: dict[uuid.UUID, str]
-    shift_open: bool = True
-
-    @property
-    def longest_wait_seconds(self) -> float | None:
-        """One figure for the status bar and the line: the longest wait today, counting
-        the customers still waiting (their wait so far) as the line shows them."""
-        waits = [entry.waited(self.read_at).total_seconds() for entry in self.line]
-        if self.counts.longest_wait_seconds is not None:
-            waits.append(self.counts.longest_wait_seconds)
-        return max(waits) if waits else None
-
-
-@dataclass(frozen=True)
-class Undoable:
-    """The last no-show or "left" marked here, which `u` undoes for a short while."""
-
-    visit_id: uuid.UUID
-    ticket: str
-    what: str
-    at: datetime
 
 
 class CounterScreen(BaseScreen):
@@ -128,7 +103,8 @@ class CounterScreen(BaseScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#line", DataTable)
-        table.add_columns("#", "Ticket", "Waited", "Lang", "Appt", "Note", "Service wanted", "Segment")
+        for label, width in LINE_COLUMNS:
+            table.add_column(label, width=width)
         self.services = office_catalog("services")
         self.segments = office_catalog("segments")
         self.refresh_view(first=True)
@@ -150,22 +126,7 @@ class CounterScreen(BaseScreen):
         office, who = app.office, app.signed_in
 
         def read(session) -> CounterView:
-            from cxdesk.domain import visits
-            from cxdesk.domain.office import stations
-            from cxdesk.domain.staff import shift_is_open
-            from cxdesk.reports import counter
-
-            now = app.now()
-            recent = counter.recent_finished(session, office, who.station, now, limit=1)
-            return CounterView(
-                line=visits.waiting_line(session, office, now, station=who.station),
-                current=visits.at_station(session, office, who.station),
-                last_finished=recent[0] if recent else None,
-                counts=counter.day_counts(session, office, now),
-                read_at=now,
-                station_codes={s.id: s.code for s in stations(session, office, include_inactive=True)},
-                shift_open=shift_is_open(session, who),
-            )
+            return read_counter(session, office, who, app.now())
 
         def show(view: CounterView) -> None:
             self._show(view)
@@ -177,97 +138,24 @@ class CounterScreen(BaseScreen):
 
     def _show(self, view: CounterView) -> None:
         self.view = view
-        if self.app.signed_in is None:
+        app = self.app
+        if app.signed_in is None:
             return
-        self.app.current_visit_id = view.current.id if view.current else None
-        now = view.read_at
-        self._show_line(view, now)
-        self._show_current(view.current, now)
-        self._show_last(view.last_finished)
-        counts = view.counts
-        average = minutes(counts.average_wait_seconds) if counts.average_wait_seconds is not None else "–"
-        longest = view.longest_wait_seconds
-        longest_text = "–" if longest is None else wait_text_seconds(longest)
-        waiting = len(view.line)
-        self.query_one("#today", Static).update(Content(
-            f"Today: waiting {waiting} · served {counts.served} · no-shows {counts.no_shows}"
-            f" · left {counts.left} · avg wait {average} · longest {longest_text}"
-            f" · at {clock_time(view.read_at, self.app.office.timezone)}"
-        ))
-        self.refresh_bindings()
-
-    def _show_line(self, view: CounterView, now: datetime) -> None:
+        app.current_visit_id = view.current.id if view.current else None
+        zone = app.office.timezone
         table = self.query_one("#line", DataTable)
         keep = table.cursor_row
         table.clear()
-        zone = self.app.office.timezone
-        here = self.app.signed_in.station.id
-        for position, entry in enumerate(view.line, start=1):
-            appointment = clock_time(entry.appointment_at, zone) if entry.appointment_at else "–"
-            table.add_row(
-                str(position), entry.ticket, wait_text(entry.waited(now)), entry.language.upper(),
-                appointment, self._note(entry, view, here),
-                Text(self._label(self.services, entry.service_wanted)),
-                Text(self._label(self.segments, entry.segment)),
-                key=str(entry.id),
-            )
+        for key, cells in line_rows(view, app.signed_in.station.id, zone, self.services, self.segments):
+            table.add_row(*cells, key=key)
         if view.line:
             table.move_cursor(row=min(keep, len(view.line) - 1))
         self.query_one("#line-title", Static).update(f"Waiting line ({len(view.line)})")
-
-    @staticmethod
-    def _note(entry: LineEntry, view: CounterView, here: uuid.UUID) -> str:
-        if entry.waits_for is not None:
-            return "→ HERE" if entry.waits_for == here else f"→ {view.station_codes.get(entry.waits_for, '?')}"
-        if entry.sent_back:
-            return "↩ FIRST"
-        if entry.state == VisitState.ON_HOLD:
-            return STATE_LABELS[VisitState.ON_HOLD]
-        return ""
-
-    def _show_current(self, visit: Visit | None, now: datetime) -> None:
-        from cxdesk.domain.visits import ticket
-
-        widget = self.query_one("#current", Static)
-        if visit is None:
-            widget.update("Nobody at the counter. Press n to call the next customer, or w to log a walk-up.")
-            return
-        zone = self.app.office.timezone
-        since = visit.serving_at or visit.called_at
-        language = "Spanish (ES)" if visit.language == "es" else "English (EN)"
-        head = (f"{ticket(visit)}   {STATE_LABELS.get(visit.state, visit.state)} since {clock_time(since, zone)}"
-                f" ({wait_text(now - since)})")
-        wants = self._label(self.services, visit.service_wanted)
-        segment = self._label(self.segments, visit.segment)
-        appointment = f"appointment {clock_time(visit.appointment_at, zone)}" if visit.appointment_at else "walk-in"
-        held = f" · held {visit.hold_count}×" if visit.hold_count else ""
-        if self.has_class("-narrow"):
-            lines = [head, f"Wants: {wants} · {segment} · {visit.language.upper()} · {appointment}",
-                     f"Waited {minutes(visit.wait_seconds or 0)}{held}"]
-        else:
-            lines = [head, f"Wants: {wants}", f"Segment: {segment}", f"Language: {language}",
-                     f"Waited: {minutes(visit.wait_seconds or 0)} · {appointment}{held}"]
-        widget.update(Content("\n".join(lines)))
-
-    def _show_last(self, visit: Visit | None) -> None:
-        from cxdesk.domain.visits import ticket
-
-        widget = self.query_one("#last", Static)
-        if visit is None:
-            widget.update("–")
-            return
-        if visit.state == VisitState.NO_SHOW:
-            widget.update(f"{ticket(visit)}  {STATE_LABELS[VisitState.NO_SHOW]}")
-            return
-        channel = {"done": "channels recorded", "skipped": "channel step skipped"}.get(
-            visit.channel_step or "", "channel step open")
-        service = self._label(self.services, visit.service or "")
-        widget.update(Content(
-            f"{ticket(visit)}  {STATE_LABELS[VisitState.DONE]}  {service}\nOutcome: {visit.outcome} · {channel}"))
-
-    @staticmethod
-    def _label(catalog, code: str) -> str:
-        return catalog.get(code).label() if code in catalog else code
+        self.query_one("#current", Static).update(current_text(
+            view.current, view.read_at, zone, self.services, self.segments, narrow=self.has_class("-narrow")))
+        self.query_one("#last", Static).update(last_text(view.last_finished, self.services))
+        self.query_one("#today", Static).update(status_text(view, zone))
+        self.refresh_bindings()
 
     def _check_shift_and_window(self, view: CounterView) -> None:
         """A shift taken over elsewhere goes back to sign-in; a customer left at this window
@@ -544,17 +432,12 @@ class CounterScreen(BaseScreen):
     # --- customer survey (screens/survey.py) -------------------------------
 
     def action_offer_survey(self) -> None:
-        from cxdesk.screens.survey import offer_survey
+        from cxdesk.screens.survey_offer import offer_survey
 
         offer_survey(self, "handover")
 
     def action_send_survey_to_kiosk(self) -> None:
-        from cxdesk.screens.survey import offer_survey
+        from cxdesk.screens.survey_offer import offer_survey
 
         offer_survey(self, "kiosk")
 
-
-def wait_text_seconds(seconds: float) -> str:
-    from datetime import timedelta
-
-    return wait_text(timedelta(seconds=seconds))

@@ -61,7 +61,9 @@ class TypeAhead:
         try:
             while self.keys:
                 await self._settle()
-                if self.app.keys_on_hold():
+                # The settle may have changed everything: a screen that drops the keys
+                # typed before it appeared (the complaint receipt) empties the queue.
+                if not self.keys or self.app.keys_on_hold():
                     break
                 await self.app.deliver_key(self.keys.popleft())
         except Exception as error:  # noqa: BLE001 - the app's own last resort

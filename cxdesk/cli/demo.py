@@ -68,9 +68,12 @@ def demo(ctx: click.Context, db_url: str | None, days: int, seed: int, reset: bo
             f"{summary.working_days} working days ({summary.first_day} to {summary.last_day}), "
             f"{waiting}; took {summary.seconds:.1f} s."
         )
-    kiosk = "cxdesk kiosk --demo --station W1" if not explicit else f"cxdesk kiosk --db {url} --station W1"
+    # The kiosk must open this same file: say exactly how to start it.
+    kiosk_command = "cxdesk kiosk --demo --station {station}" if not explicit else \
+        f"cxdesk kiosk --db {url} --station {{station}}"
+    kiosk = kiosk_command.format(station="W1")
     if open_app and not no_ui:
-        run_app(url, demo_hint=f"{DEMO_HINT}. Survey kiosk for W1: {kiosk}")
+        run_app(url, demo_hint=f"{DEMO_HINT}. Survey kiosk for W1: {kiosk}", kiosk_command=kiosk_command)
     elif not no_ui:
         click.echo(DEMO_HINT)
         click.echo("Open it with: cxdesk demo --open")

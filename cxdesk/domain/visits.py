@@ -6,6 +6,9 @@ window (a transfer to the office line, a clerk who signed out mid-visit), then
 appointments that are due (earliest appointment first), then everyone else
 first come, first served. A customer transferred to one station is never
 called by another, and nobody is ever left "called" at a window nobody staffs.
+
+One module for the whole life of a visit in the line (about 440 lines): the line's
+order and the steps that change it are one rule, read together.
 """
 
 from __future__ import annotations

@@ -49,7 +49,10 @@ class Dialog(BaseModal):
             ("keep", "No, keep editing"), ("discard", "Yes, throw it away")]), answered)
 
     def show_error(self, exc: CxdeskError | str) -> None:
-        self.query_one(MessageLine).show_error(str(exc))
+        line = self.query_one(MessageLine)
+        line.show_error(str(exc))
+        # A long form scrolls (80x24): the refusal must be seen, not left below the fold.
+        line.scroll_visible()
 
     def picked(self, choice_id: str) -> str | None:
         return self.query_one(f"#{choice_id}", NumberedChoice).value

@@ -9,17 +9,15 @@ async def settle(pilot) -> None:
     """Let every queued database step and typed-ahead key finish, and the screen catch up.
 
     A finished step can start the next (a key waiting for it, a refresh), so this
-    waits until a round starts with nothing running (bounded).
+    waits until a round ends with nothing running and no key waiting (bounded).
     """
     app = pilot.app
     for _ in range(12):
         await app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(worker.is_running for worker in app.workers) and not getattr(app, "type_ahead", None) \
-                or not any(worker.is_running for worker in app.workers) and not app.type_ahead.keys:
-            await pilot.pause()
-            if not any(worker.is_running for worker in app.workers):
-                return
+        typed_ahead = getattr(getattr(app, "type_ahead", None), "keys", ())
+        if not typed_ahead and not any(worker.is_running for worker in app.workers):
+            return
 
 
 async def sign_in(pilot, code: str = "CLK1", pin: str = "1357", station: str | None = None) -> None:

@@ -66,3 +66,34 @@ def test_kiosk_demo_opens_the_demo_database_and_names_a_wrong_one(tmp_path, monk
     assert refused.exit_code == 1 and "other.db" in refused.output and "no office yet" in refused.output
     both = run("kiosk", "--demo", "--db", str(empty), "--station", "W1")
     assert both.exit_code == 1 and "not both" in both.output
+
+
+def test_demo_open_counts_the_line_it_opens_on_and_names_its_kiosk(tmp_path, monkeypatch):
+    """The demo used to print "0 waiting" and then open on a line of eight."""
+    import re
+
+    import cxdesk.cli.demo as demo_cli
+    from cxdesk.config import demo_db_url
+    from cxdesk.domain.visits import waiting_line
+    from cxdesk.store.db import open_database
+    from cxdesk.store.models import Office
+
+    opened = {}
+    monkeypatch.setattr(demo_cli, "run_app", lambda url, **kwargs: opened.update(url=url, **kwargs))
+    result = run("demo", "--days", "2", "--open")
+    assert result.exit_code == 0, result.output
+    said = int(re.search(r"(\d+) waiting", result.output).group(1))
+    database = open_database(demo_db_url())
+    try:
+        with database.session() as session:
+            from datetime import datetime, timezone
+
+            from sqlmodel import select
+
+            office = session.exec(select(Office)).one()
+            line = waiting_line(session, office, datetime.now(timezone.utc))
+    finally:
+        database.dispose()
+    assert said == len(line) > 0
+    assert opened["url"] == demo_db_url() and opened["kiosk_command"] == "cxdesk kiosk --demo --station {station}"
+    assert "cxdesk kiosk --demo --station W1" in opened["demo_hint"]

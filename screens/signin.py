@@ -48,7 +48,9 @@ class SignInScreen(BaseScreen):
                             advance=False)
             yield MessageLine(id="message")
             if self.app.demo_hint:
-                yield Static(Content(f"ℹ {self.app.demo_hint}"), id="demo-hint")
+                # The demo's kiosk must open the demo's file: the exact command is part of the hint.
+                kiosk = self.app.kiosk_command.format(station="W1")
+                yield Static(Content(f"ℹ {self.app.demo_hint}. Survey kiosk for W1: {kiosk}"), id="demo-hint")
         yield KeyBar()
 
     def on_mount(self) -> None:

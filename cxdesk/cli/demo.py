@@ -73,7 +73,7 @@ def demo(ctx: click.Context, db_url: str | None, days: int, seed: int, reset: bo
         f"cxdesk kiosk --db {url} --station {{station}}"
     kiosk = kiosk_command.format(station="W1")
     if open_app and not no_ui:
-        run_app(url, demo_hint=f"{DEMO_HINT}. Survey kiosk for W1: {kiosk}", kiosk_command=kiosk_command)
+        run_app(url, demo_hint=DEMO_HINT, kiosk_command=kiosk_command)
     elif not no_ui:
         click.echo(DEMO_HINT)
         click.echo("Open it with: cxdesk demo --open")

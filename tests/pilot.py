@@ -29,6 +29,21 @@ async def sign_in(pilot, code: str = "CLK1", pin: str = "1357", station: str | N
     await settle(pilot)
 
 
+def burst(app, *keys: str) -> None:
+    """Keys as a terminal delivers a fast typist's: all queued before the app handles the
+    first (``pilot.press`` lets the app run between keys, which hides lost keys)."""
+    from textual import events
+
+    for key in keys:
+        character = " " if key == "space" else key if len(key) == 1 else None
+        app._driver.send_message(events.Key(key, character))
+
+
+def typed(text: str) -> list[str]:
+    """Key names for ``text`` (a space is the "space" key)."""
+    return ["space" if c == " " else c for c in text]
+
+
 async def press(pilot, *keys: str) -> None:
     """Press keys one at a time, letting the database catch up after each."""
     for key in keys:

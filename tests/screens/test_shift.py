@@ -17,7 +17,7 @@ from sqlmodel import select
 from cxdesk.domain import visits
 from cxdesk.store.models import Complaint, Shift, Visit
 from tests.factories import CLERK, FIXED_NOW, SUPERVISOR
-from tests.pilot import make_app, press, settle, sign_in
+from tests.pilot import burst, make_app, press, settle, sign_in, typed
 
 SIZE = (110, 34)
 MIN = timedelta(minutes=1)
@@ -44,28 +44,32 @@ def complaints(db):
 
 
 async def test_the_six_key_visit_typed_as_one_burst_is_saved_as_typed_slowly(db_url, clock, db, office):
-    add_waiting(db, office)
+    add_waiting(db, office, 3)
+    keys = ("n", "f", "1", "1", "enter", "escape")
     app = make_app(db_url, clock)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot)
-        keys = ("n", "f", "1", "1", "enter", "escape")
-        await pilot.press(*keys)  # one burst: no pause, no settling between keys
+        await press(pilot, *keys)  # slowly: each key settled
+        await pilot.press(*keys)  # one pilot.press: no settling between keys
+        await settle(pilot)
+        burst(app, *keys)  # as a terminal delivers them: all queued at once
         await settle(pilot)
         assert isinstance(app.screen, CounterScreen)
     assert len(keys) == 6
-    [visit] = all_visits(db)
-    assert (visit.state, visit.service, visit.outcome, visit.channel_step) == ("done", "general_info", "resolved",
-                                                                              "skipped")
+    slow, pressed, burst_typed = (
+        (v.state, v.service, v.outcome, v.channel_step, v.finished_at) for v in all_visits(db))
+    assert slow == pressed == burst_typed == ("done", "general_info", "resolved", "skipped", FIXED_NOW)
 
 
 async def test_two_visits_in_one_burst_keep_the_number_after_f(db_url, clock, db, office):
-    """The finish dialog's first number is not lost when f follows the Escape that closed
-    the previous dialog."""
+    """All twelve keys queued before the first is handled, as a terminal delivers them:
+    each lands where it was meant, and the finish dialog's first number is not lost when
+    f follows the Escape that closed the previous dialog."""
     add_waiting(db, office, 2)
     app = make_app(db_url, clock)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot)
-        await pilot.press("n", "f", "1", "1", "enter", "escape", "n", "f", "2", "3", "enter", "escape")
+        burst(app, "n", "f", "1", "1", "enter", "escape", "n", "f", "2", "3", "enter", "escape")
         await settle(pilot)
     first, second = all_visits(db)
     assert (first.service, first.outcome, first.channel_step) == ("general_info", "resolved", "skipped")
@@ -76,8 +80,8 @@ async def test_a_complaint_typed_as_a_burst_lands_field_by_field(db_url, clock, 
     app = make_app(db_url, clock)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot)
-        await pilot.press("f2", "1", "1", "1", *"Waited.", "enter", *"Sorry.", "enter", "space", "enter",
-                          *"Ann Roe", "tab", *"5550111")
+        burst(app, "f2", "1", "1", "1", *"Waited.", "enter", *"Sorry.", "enter", "space", "enter",
+              *typed("Ann Roe"), "tab", *"5550111")
         await settle(pilot)
         intake = app.screen
         assert isinstance(intake, ComplaintIntakeScreen)

@@ -305,8 +305,10 @@ class TransferDialog(Dialog):
         app.run_db(read, self._show, on_error=self.show_error, description="read the stations")
 
     def _show(self, items: list[tuple[str, str]]) -> None:
-        self.query_one("#loading", Static).update(
-            Content("" if len(items) > 1 else "Nobody is signed in at another station."))
+        if len(items) > 1:
+            self.query_one("#loading").remove()
+        else:
+            self.query_one("#loading", Static).update(Content("Nobody is signed in at another station."))
         choice = NumberedChoice(items, id="station", advance=False)
         self.query_one(".dialog").mount(choice, before=self.query_one(MessageLine))
         choice.focus()

@@ -1,50 +1,43 @@
 """The cxdesk counter application: sign-in, the counter, and the staff screens.
 
-The first screen paints before the database layer is imported; the store opens
-behind it. All database work runs, in order, on one worker thread (``run_db``),
-so a clerk's fast keystrokes are applied in the order they were typed.
+Built on the base app (screens/base.py): the first screen paints before the
+database layer is imported, the store opens behind it, and all database work
+runs, in order, on one worker thread.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
-from cxdesk.screens.themes import register_themes
-from textual.app import App, SystemCommand
+from cxdesk.screens.base import BaseApp
+from textual.app import SystemCommand
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
 
 from cxdesk.clock import Clock, utcnow
-from cxdesk.errors import CxdeskError
 
 if TYPE_CHECKING:
     import uuid
 
     from cxdesk.domain.staff import SignedIn
-    from cxdesk.store.db import Database
-    from cxdesk.store.models import Office
 
-T = TypeVar("T")
-
-# Actions a customer holding the keyboard may still trigger (none of them staff's).
-CUSTOMER_SAFE_ACTIONS = frozenset({"focus_next", "focus_previous"})
 # Staff actions that make sense only once someone has signed in at this station.
 SIGNED_IN_ACTIONS = frozenset({"staff_settings", "sign_out", "open_complaint", "complaints",
-                               "survey_results", "barrier_survey", "standards", "supervisor_summary"})
+                               "survey_results", "barrier_survey", "standards", "supervisor_summary",
+                               "change_own_pin"})
 SUPERVISOR_ACTIONS = frozenset({"staff_settings", "survey_results", "standards", "supervisor_summary"})
 
 
-class CxdeskApp(App):
+class CxdeskApp(BaseApp):
     """The counter terminal."""
 
-    TITLE = "cxdesk"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
+    CREATES_DATABASE = True
 
     BINDINGS = [
         Binding("f1", "help", "Help", tooltip="Every key of this screen, with what it does.",
@@ -71,9 +64,11 @@ class CxdeskApp(App):
         Binding("ctrl+y", "barrier_survey", "Barrier survey",
                 tooltip="Answer the front-line barrier survey (anonymous): what gets in your way, one idea.",
                 id="barrier-survey", priority=True, show=False),
-        # Quit is in the help screen and palette; the footer keeps its room for counter keys.
+        # Quit and the PIN change are in the help screen and palette; the key bar keeps its room.
         Binding("ctrl+q", "quit", "Quit", tooltip="Close the shift and quit cxdesk.", id="quit",
                 priority=True, show=False),
+        Binding("ctrl+o", "change_own_pin", "My PIN", tooltip="Change your own PIN (current PIN, new PIN twice).",
+                id="change-own-pin", show=False),
     ]
 
     def __init__(
@@ -83,102 +78,24 @@ class CxdeskApp(App):
         clock: Clock = utcnow,
         theme_name: str | None = None,
         demo_hint: str | None = None,
+        kiosk_command: str = "cxdesk kiosk --station {station}",
     ) -> None:
-        super().__init__()
-        self.db_url = db_url
-        self.clock = clock
+        super().__init__(db_url, clock=clock, theme_name=theme_name)
         self.demo_hint = demo_hint
-        self.db: Database | None = None
-        self.office: Office | None = None
+        # How this counter's kiosk is started (the demo's opens the demo file): said when none listens.
+        self.kiosk_command = kiosk_command
         self.signed_in: SignedIn | None = None
         self.current_visit_id: uuid.UUID | None = None
         self.lang = "en"
-        self._db_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cxdesk-db")
-        self._theme_name = theme_name
-        register_themes(self)
 
-    # --- lifecycle -----------------------------------------------------------
-
-    def on_mount(self) -> None:
-        if self._theme_name:
-            if self._theme_name not in self.available_themes:
-                self.notify(f"Unknown theme {self._theme_name!r}; using the default.",
-                            severity="warning")
-            else:
-                self.theme = self._theme_name
+    def start(self) -> None:
         from cxdesk.screens.signin import SignInScreen
 
         self.push_screen(SignInScreen())
 
-    def now(self):
-        return self.clock()
-
-    async def on_unmount(self) -> None:
-        self._db_executor.shutdown(wait=False, cancel_futures=False)
-
-    # --- database work -------------------------------------------------------
-
-    def run_db(
-        self,
-        work: Callable[[Any], T],
-        on_done: Callable[[T], None] | None = None,
-        *,
-        on_error: Callable[[CxdeskError], None] | None = None,
-        description: str = "database work",
-    ) -> None:
-        """Run ``work(session)`` on the database thread, then ``on_done(result)`` here.
-
-        A CxdeskError goes to ``on_error`` (or a notification); anything else is
-        logged to the error log and the screen says where. The app keeps running.
-        """
-
-        async def runner() -> None:
-            loop = asyncio.get_running_loop()
-            try:
-                result = await loop.run_in_executor(self._db_executor, self._in_session, work)
-            except CxdeskError as exc:
-                if on_error is not None:
-                    on_error(exc)
-                else:
-                    self.notify(str(exc), title="Not done", severity="error", timeout=8)
-                return
-            except Exception as exc:  # noqa: BLE001 - shown, logged, app keeps running
-                self.report_unexpected(exc, description)
-                return
-            if on_done is not None:
-                on_done(result)
-
-        self.run_worker(runner(), group="db", description=description, exit_on_error=False)
-
-    def _in_session(self, work: Callable[[Any], T]) -> T:
-        if self.db is None:
-            raise CxdeskError("The database is still opening; try again in a moment.")
-        with self.db.session() as session:
-            return work(session)
-
-    async def db_call(self, work: Callable[[Any], T]) -> T:
-        """Await ``work(session)`` on the database thread (for code that needs the result)."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._db_executor, self._in_session, work)
-
-    async def run_in_db_thread(self, func: Callable[[], T]) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._db_executor, func)
-
-    def report_unexpected(self, exc: BaseException, context: str) -> None:
-        from cxdesk.logs import unexpected_message
-
-        # The message says a full disk is full, and names the log only if the line was written.
-        self.notify(unexpected_message(exc, context), title="Unexpected error", severity="error", timeout=15)
-
-    def _handle_exception(self, error: Exception) -> None:
-        # Last resort: an error outside run_db still gets logged before Textual exits.
-        try:
-            from cxdesk.logs import log_unexpected
-
-            log_unexpected(error, "unhandled")
-        finally:
-            super()._handle_exception(error)
+    def format_title(self, title: str, sub_title: str) -> Content:
+        # "cxdesk · Springfield · Window 1 · Ben Okafor": plain text, never markup.
+        return Content(" · ".join(part for part in (title, sub_title) if part))
 
     # --- staff state ---------------------------------------------------------
 
@@ -189,8 +106,21 @@ class CxdeskApp(App):
         self.sub_title = f"{self.office.name} · {signed_in.station.name} · {signed_in.staff.name}"
         self.switch_screen(CounterScreen())
 
+    def back_to_sign_in(self, message: str | None = None) -> None:
+        """Close every staff screen and show sign-in (the shift is already closed)."""
+        from cxdesk.screens.signin import SignInScreen
+
+        self.signed_in = None
+        self.current_visit_id = None
+        self.sub_title = self.office.name if self.office else ""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(SignInScreen())
+        if message:
+            self.notify(message)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if getattr(self.screen, "CUSTOMER_FACING", False) and action not in CUSTOMER_SAFE_ACTIONS:
+        if not super().check_action(action, parameters):
             return False
         if action in SIGNED_IN_ACTIONS and self.signed_in is None:
             return False
@@ -248,6 +178,12 @@ class CxdeskApp(App):
 
         self._open_supervisor_screen(SummaryScreen, "Summaries")
 
+    def action_change_own_pin(self) -> None:
+        from cxdesk.screens.setup import OwnPinDialog
+
+        if not isinstance(self.screen, OwnPinDialog):
+            self.push_screen(OwnPinDialog(self.signed_in))
+
     def _open_supervisor_screen(self, screen_type: type[Screen], what: str) -> None:
         if not self.is_supervisor:
             self.notify(f"{what} are for supervisors.", severity="warning")
@@ -255,8 +191,9 @@ class CxdeskApp(App):
             self.push_screen(screen_type())
 
     def action_sign_out(self) -> None:
-        from cxdesk.screens.signin import SignInScreen
+        self.leave_counter(self._sign_out, "sign out")
 
+    def _sign_out(self) -> None:
         signed_in = self.signed_in
         if signed_in is None:
             return
@@ -266,29 +203,81 @@ class CxdeskApp(App):
 
             sign_out(session, signed_in, self.now())
 
-        def back_to_sign_in(_: None) -> None:
-            self.signed_in = None
-            self.current_visit_id = None
-            self.sub_title = self.office.name if self.office else ""
-            while len(self.screen_stack) > 2:
-                self.pop_screen()
-            self.switch_screen(SignInScreen())
-            self.notify(f"Signed out. Shift closed for {signed_in.staff.name}.")
-
-        self.run_db(close, back_to_sign_in, description="sign out")
+        self.run_db(close, lambda _: self.back_to_sign_in(f"Signed out. Shift closed for {signed_in.staff.name}."),
+                    description="sign out")
 
     async def action_quit(self) -> None:
+        if self.signed_in is None or self.db is None:
+            self.exit()
+            return
+        self.leave_counter(self._quit, "quit")
+
+    def _quit(self) -> None:
         signed_in = self.signed_in
-        if signed_in is not None and self.db is not None:
+
+        def close(session) -> None:
             from cxdesk.domain.staff import sign_out
 
-            try:
-                await self.db_call(lambda session: sign_out(session, signed_in, self.now()))
-            except Exception as exc:  # noqa: BLE001 - quitting must not be blocked
-                from cxdesk.logs import log_unexpected
+            sign_out(session, signed_in, self.now())
 
-                log_unexpected(exc, "closing the shift on quit")
-        self.exit()
+        # Quitting is never blocked: a failure to close the shift is logged, and the
+        # next sign-in at this station closes it.
+        self.run_db(close, lambda _: self.exit(), on_error=lambda _exc: self.exit(), description="close the shift")
+
+    def leave_counter(self, then: Callable[[], None], leaving: str) -> None:
+        """Before signing out or quitting: a customer at this counter is not left "called" here.
+
+        The clerk picks: back to the line (first in line), finish the visit, or no-show.
+        """
+        signed_in = self.signed_in
+        if signed_in is None:
+            return
+        office = self.office
+
+        def read(session):
+            from cxdesk.domain.visits import at_station
+
+            return at_station(session, office, signed_in.station)
+
+        def ask(visit) -> None:
+            if visit is None:
+                then()
+                return
+            from cxdesk.screens.dialogs import ChoiceDialog
+            from cxdesk.vocab import VISIT_STATE_LABELS, VisitState
+
+            answers = [("line", "Back to the line (first in line)"), ("finish", "Finish the visit first")]
+            if visit.state == VisitState.CALLED:
+                answers.append(("no_show", "No-show"))
+            question = ChoiceDialog(
+                f"{visit.ticket} is at your counter ({VISIT_STATE_LABELS.get(visit.state, visit.state)})",
+                f"Before you {leaving}, what happens to them? Esc: stay signed in.", answers)
+            self.push_screen(question, lambda answer: self._left_counter(answer, visit, then))
+
+        self.run_db(read, ask, description="check the counter")
+
+    def _left_counter(self, answer: str | None, visit, then: Callable[[], None]) -> None:
+        from cxdesk.screens.counter import CounterScreen
+
+        if answer is None:
+            return
+        while not isinstance(self.screen, CounterScreen) and len(self.screen_stack) > 2:
+            self.pop_screen()
+        counter = self.screen if isinstance(self.screen, CounterScreen) else None
+        if answer == "finish" and counter is not None:
+            counter.action_finish(then=then)
+            return
+
+        def step(session) -> None:
+            from cxdesk.domain import visits
+
+            current = visits.get_visit(session, visit.id)
+            if answer == "no_show":
+                visits.no_show(session, current, self.now())
+            else:
+                visits.send_back_to_line(session, current, self.now())
+
+        self.run_db(step, lambda _: then(), description="see to the customer at the counter")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every cxdesk binding of the app and the screen that applies now is also a palette command."""

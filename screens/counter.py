@@ -1,63 +1,59 @@
 """The counter: the waiting line with live waits, the customer at the counter, today's numbers.
 
 A common visit is n (call next), f (finish), a number for the service, a number
-for the outcome, Enter, and Escape to skip the channel step: six keys.
+for the outcome, Enter, and Escape to skip the channel step: six keys, and they
+can be typed as one burst (keys wait for the step before them, see typeahead.py).
+Below 100 columns the panes stack, so the line keeps room for what it shows.
+What it shows is read and worded in screens/counter_view.py; this module is the
+keys and the steps they take (about 430 lines: one binding, one step each).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import uuid
 from typing import TYPE_CHECKING
 
-from cxdesk.screens.format import LONG_WAIT, clock_time, minutes, wait_text
+from cxdesk.screens.base import BaseScreen
+from cxdesk.screens.counter_view import (
+    LINE_COLUMNS,
+    CounterView,
+    Undoable,
+    current_text,
+    last_text,
+    line_rows,
+    read_counter,
+    status_text,
+)
+from cxdesk.screens.format import clock_time
+from cxdesk.screens.widgets import KeyBar
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from cxdesk.store.catalogs import office_catalog
+from cxdesk.vocab import VISIT_STATE_LABELS as STATE_LABELS
+from cxdesk.vocab import VisitState
 
 if TYPE_CHECKING:
     from cxdesk.domain.visits import LineEntry
-    from cxdesk.reports.counter import DayCounts
     from cxdesk.store.models import Visit
 
-STATE_LABELS = {
-    "waiting": "… WAITING",
-    "on_hold": "⏸ ON HOLD",
-    "called": "☎ CALLED",
-    "serving": "▶ SERVING",
-    "done": "✔ DONE",
-    "no_show": "✖ NO-SHOW",
-    "left": "↩ LEFT",
-}
 # How often the line is re-read (other counters change it) and waits re-drawn.
 REFRESH_SECONDS = 10
+# Narrower than this, the customer pane sits above the line instead of beside it.
+NARROW = 100
 
 
-@dataclass(frozen=True)
-class CounterView:
-    """Everything the counter screen shows, read in one go on the database thread."""
-
-    line: list[LineEntry]
-    current: Visit | None
-    last_finished: Visit | None
-    counts: DayCounts
-    read_at: datetime
-    # ⚠ LONG from the waiting-time standard in force today (EO 12862 1(c)).
-    long_wait: timedelta = LONG_WAIT
-
-
-class CounterScreen(Screen):
+class CounterScreen(BaseScreen):
     """The clerk's home screen while signed in."""
 
     CSS_PATH = "counter.tcss"
     AUTO_FOCUS = "#line"
     BINDINGS = [
-        Binding("n", "call_next", "Next", tooltip="Call the next customer: appointments due first, then first come.",
-                id="call-next"),
+        Binding("n", "call_next", "Next", tooltip="Call the next customer: transfers and appointments due "
+                "first, then first come.", id="call-next"),
         Binding("s", "start_serving", "Serve", tooltip="The called customer is at the counter: start serving.",
                 id="start-serving"),
         Binding("f", "finish", "Finish", tooltip="Finish the visit: service, outcome, note, then channel choice.",
@@ -66,22 +62,30 @@ class CounterScreen(Screen):
         Binding("w", "walk_up", "Walk-up", tooltip="Log a customer served without queueing.", id="walk-up"),
         Binding("h", "hold", "Hold", tooltip="Put the customer at the counter on hold, back in the line.",
                 id="hold"),
-        Binding("t", "transfer", "Transfer", tooltip="Send the customer at the counter to another station.",
-                id="transfer"),
-        Binding("x", "no_show", "No-show", tooltip="The called customer did not come.", id="no-show"),
-        # Less frequent keys stay out of the footer (which has room for one line);
-        # they are in the help screen and the command palette.
+        Binding("t", "transfer", "Transfer", tooltip="Send the customer at the counter to the head of another "
+                "station's line, or of the office line.", id="transfer"),
+        Binding("x", "no_show", "No-show", tooltip="The called customer did not come (u undoes it for two "
+                "minutes).", id="no-show"),
+        Binding("u", "undo", "Undo", tooltip="Undo the last no-show or 'left' marked here (within two minutes).",
+                id="undo"),
+        # Less frequent keys stay out of the key bar; they are in the help screen and the palette.
         Binding("r", "recall", "Recall", tooltip="Call the customer highlighted in the line (out of order).",
                 id="recall", show=False),
-        Binding("l", "left_line", "Left", tooltip="The highlighted customer left before service.",
-                id="left-line", show=False),
+        Binding("l", "left_line", "Left", tooltip="The highlighted customer left before service (u undoes "
+                "it for two minutes).", id="left-line", show=False),
         Binding("v", "offer_survey", "Survey",
                 tooltip="Hand the customer the survey for the visit just finished here (F9 + your PIN "
-                        "takes the screen back early).", id="offer-survey"),
+                        "takes the screen back).", id="offer-survey"),
         Binding("k", "send_survey_to_kiosk", "Kiosk survey",
                 tooltip="Send the survey for the visit just finished here to this station's kiosk.",
                 id="send-survey-to-kiosk"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: CounterView | None = None
+        self.undoable: Undoable | None = None
+        self._asked_about_stranded: set[uuid.UUID] = set()
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -89,160 +93,138 @@ class CounterScreen(Screen):
             with Vertical(id="counter-pane"):
                 yield Static("At the counter", classes="pane-title")
                 yield Static("", id="current")
-                yield Static("Last finished here", classes="pane-title")
+                yield Static("Last finished here", classes="pane-title", id="last-title")
                 yield Static("", id="last")
             with Vertical(id="line-pane"):
                 yield Static("Waiting line", id="line-title", classes="pane-title")
                 yield DataTable(id="line", cursor_type="row", zebra_stripes=True)
         yield Static("", id="today")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#line", DataTable)
-        table.add_columns("#", "Ticket", "Waited", "Service wanted", "Segment", "Lang", "Status")
-        self.view: CounterView | None = None
+        for label, width in LINE_COLUMNS:
+            table.add_column(label, width=width)
         self.services = office_catalog("services")
         self.segments = office_catalog("segments")
         self.refresh_view(first=True)
         self.set_interval(REFRESH_SECONDS, self.refresh_view)
 
+    def on_resize(self, event: events.Resize) -> None:
+        narrow = event.size.width < NARROW
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")
+            if self.view is not None:
+                self._show(self.view)
+
     # --- reading -------------------------------------------------------------
 
     def refresh_view(self, first: bool = False) -> None:
         app = self.app
-        if app.signed_in is None:
+        if app.signed_in is None or not self.is_attached:
             return
-        office, station = app.office, app.signed_in.station
-        now = app.now()
+        office, who = app.office, app.signed_in
 
         def read(session) -> CounterView:
-            from cxdesk.domain import visits
-            from cxdesk.reports import counter
-            from cxdesk.reports.standards import long_wait_minutes
-
-            recent = counter.recent_finished(session, office, station, now, limit=1)
-            return CounterView(
-                line=visits.waiting_line(session, office, now),
-                current=visits.at_station(session, office, station),
-                last_finished=recent[0] if recent else None,
-                counts=counter.day_counts(session, office, now),
-                read_at=now,
-                long_wait=timedelta(minutes=long_wait_minutes(session, office, office.local_day(now))),
-            )
+            return read_counter(session, office, who, app.now())
 
         def show(view: CounterView) -> None:
             self._show(view)
             if first:
                 app.screen_ready("counter")
+            self._check_shift_and_window(view)
 
         app.run_db(read, show, description="read the line")
 
     def _show(self, view: CounterView) -> None:
         self.view = view
-        self.app.current_visit_id = view.current.id if view.current else None
-        now = self.app.now()
-        self._show_line(view.line, now)
-        self._show_current(view.current, now)
-        self._show_last(view.last_finished)
-        counts = view.counts
-        average = minutes(counts.average_wait_seconds) if counts.average_wait_seconds is not None else "–"
-        longest = (wait_text(timedelta(seconds=counts.longest_wait_seconds), view.long_wait)
-                   if counts.longest_wait_seconds is not None else "–")
-        self.query_one("#today", Static).update(
-            f"Today: waiting {counts.waiting} · served {counts.served} · no-shows {counts.no_shows}"
-            f" · left {counts.left} · average wait {average} · longest {longest}"
-            f" · standard {minutes(view.long_wait.total_seconds())}"
-            f"    (updated {clock_time(view.read_at, self.app.office.timezone)})"
-        )
-        self.refresh_bindings()
-
-    def _show_line(self, line: list[LineEntry], now: datetime) -> None:
+        app = self.app
+        if app.signed_in is None:
+            return
+        app.current_visit_id = view.current.id if view.current else None
+        zone = app.office.timezone
         table = self.query_one("#line", DataTable)
         keep = table.cursor_row
         table.clear()
-        zone = self.app.office.timezone
-        for position, entry in enumerate(line, start=1):
-            if entry.appointment_at is not None:
-                status = f"appt {clock_time(entry.appointment_at, zone)}"
-            else:
-                status = "walk-in"
-            if entry.state == "on_hold":
-                status = STATE_LABELS["on_hold"] + " · " + status
-            table.add_row(
-                str(position), entry.ticket, wait_text(entry.waited(now), self.view.long_wait),
-                self._label(self.services, entry.service_wanted),
-                self._label(self.segments, entry.segment), entry.language.upper(), status,
-                key=str(entry.id),
-            )
-        if line:
-            table.move_cursor(row=min(keep, len(line) - 1))
-        self.query_one("#line-title", Static).update(f"Waiting line ({len(line)})")
+        for key, cells in line_rows(view, app.signed_in.station.id, zone, self.services, self.segments):
+            table.add_row(*cells, key=key)
+        if view.line:
+            table.move_cursor(row=min(keep, len(view.line) - 1))
+        self.query_one("#line-title", Static).update(f"Waiting line ({len(view.line)})")
+        self.query_one("#current", Static).update(current_text(
+            view.current, view.read_at, zone, self.services, self.segments, narrow=self.has_class("-narrow")))
+        self.query_one("#last", Static).update(last_text(view.last_finished, self.services))
+        self.query_one("#today", Static).update(status_text(view, zone))
+        self.refresh_bindings()
 
-    def _show_current(self, visit: Visit | None, now: datetime) -> None:
+    def _check_shift_and_window(self, view: CounterView) -> None:
+        """A shift taken over elsewhere goes back to sign-in; a customer left at this window
+        by an earlier shift (a crash, say) is offered back to the clerk."""
+        app = self.app
+        if not view.shift_open:
+            app.notify("Your shift at this station was taken over at another terminal.", severity="warning",
+                       timeout=10)
+            app.back_to_sign_in()
+            return
+        current = view.current
+        if (current is None or current.shift_id == app.signed_in.shift.id
+                or current.id in self._asked_about_stranded or not self.is_active):
+            return
+        self._asked_about_stranded.add(current.id)
         from cxdesk.domain.visits import ticket
+        from cxdesk.screens.dialogs import ChoiceDialog
 
-        widget = self.query_one("#current", Static)
-        if visit is None:
-            widget.update("Nobody at the counter.\n\nPress n to call the next customer,\nor w to log a walk-up visit.")
+        since = clock_time(current.serving_at or current.called_at, app.office.timezone)
+        answers = [("keep", "Carry on with them here"), ("line", "Back to the line (first in line)")]
+        if current.state == VisitState.CALLED:
+            answers.append(("no_show", "No-show"))
+        app.push_screen(ChoiceDialog(
+            f"{ticket(current)} was left at this window",
+            f"{STATE_LABELS.get(current.state, current.state)} since {since}, from an earlier shift "
+            "that did not close normally. What now?", answers), self._stranded_answer)
+
+    def _stranded_answer(self, answer: str | None) -> None:
+        app = self.app
+        who = app.signed_in
+        if answer is None or who is None:
             return
-        zone = self.app.office.timezone
-        since = visit.serving_at or visit.called_at
-        lines = [
-            f"{ticket(visit)}   {STATE_LABELS.get(visit.state, visit.state)} since {clock_time(since, zone)}"
-            f" ({wait_text(now - since, self.view.long_wait)})",
-            f"Wants: {self._label(self.services, visit.service_wanted)}",
-            f"Segment: {self._label(self.segments, visit.segment)}",
-            f"Language: {'Spanish (ES)' if visit.language == 'es' else 'English (EN)'}",
-            f"Waited: {minutes(visit.wait_seconds or 0)}",
-        ]
-        if visit.appointment_at is not None:
-            lines.append(f"Appointment: {clock_time(visit.appointment_at, zone)}")
-        if visit.hold_count:
-            lines.append(f"Held {visit.hold_count}×")
-        widget.update("\n".join(lines))
+        if answer == "keep":
+            def step(session, visit):
+                from cxdesk.domain.visits import take_over
 
-    def _show_last(self, visit: Visit | None) -> None:
-        from cxdesk.domain.visits import ticket
+                take_over(session, visit, who)
 
-        widget = self.query_one("#last", Static)
-        if visit is None:
-            widget.update("–")
-            return
-        if visit.state == "no_show":
-            widget.update(f"{ticket(visit)}  {STATE_LABELS['no_show']}")
-            return
-        channel = {"done": "channels recorded", "skipped": "channel step skipped"}.get(
-            visit.channel_step or "", "channel step open")
-        widget.update(
-            f"{ticket(visit)}  {STATE_LABELS['done']}  {self._label(self.services, visit.service or '')}"
-            f"\nOutcome: {visit.outcome} · {channel}"
-        )
-
-    @staticmethod
-    def _label(catalog, code: str) -> str:
-        return catalog.get(code).label() if code in catalog else code
+            self._with_current(step, "{result} is yours now.", "take over the customer")
+        elif answer == "line":
+            self.send_back_to_line()
+        elif answer == "no_show":
+            self.action_no_show()
 
     # --- keys ----------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        view = getattr(self, "view", None)
+        view = self.view
         if view is None:
             return True
         current = view.current
-        # Keys that cannot apply now are hidden from the footer, not only greyed.
+        # Keys that cannot apply now are hidden from the key bar, not only greyed.
         if action == "call_next":
             return current is None
         if action in ("finish", "hold", "transfer"):
             return current is not None
         if action in ("start_serving", "no_show"):
-            return current is not None and current.state == "called"
+            return current is not None and current.state == VisitState.CALLED
         if action == "recall":
             return bool(view.line) and current is None
         if action == "left_line":
             return bool(view.line)
+        if action == "undo":
+            from cxdesk.domain.visits import UNDO_WINDOW
+
+            return self.undoable is not None and view.read_at - self.undoable.at <= UNDO_WINDOW
         return True
 
-    def _do(self, work, message: str | None = None, after=None, description: str = "counter") -> None:
+    def _do(self, work, message: str | None = None, after=None, description: str = "do that") -> None:
         """Run a domain step, say what happened, re-read the screen."""
 
         def done(result) -> None:
@@ -256,15 +238,14 @@ class CounterScreen(Screen):
 
     def action_call_next(self) -> None:
         app = self.app
-        who, office, now = app.signed_in, app.office, app.now()
+        who, office = app.signed_in, app.office
 
         def call(session):
             from cxdesk.domain import visits
 
-            visit = visits.call_next(session, office, who, now)
-            return visits.ticket(visit)
+            return visits.ticket(visits.call_next(session, office, who, app.now()))
 
-        self._do(call, "Called {result} to " + who.station.name + ".", description="call next")
+        self._do(call, "Called {result} to " + who.station.name + ".", description="call the next customer")
 
     def _with_current(self, step, message: str, description: str, after=None) -> None:
         """A step on the customer at this counter, re-read on the database thread."""
@@ -285,12 +266,12 @@ class CounterScreen(Screen):
 
     def action_start_serving(self) -> None:
         app = self.app
-        who, now = app.signed_in, app.now()
+        who = app.signed_in
 
         def step(session, visit):
             from cxdesk.domain.visits import start_serving
 
-            start_serving(session, visit, who, now)
+            start_serving(session, visit, who, app.now())
 
         self._with_current(step, "Serving {result}.", "start serving")
 
@@ -300,17 +281,32 @@ class CounterScreen(Screen):
 
             hold(session, visit)
 
-        self._with_current(step, "{result} is on hold, back in the line.", "hold")
+        self._with_current(step, "{result} is on hold, back in the line.", "put the customer on hold")
 
     def action_no_show(self) -> None:
-        now = self.app.now()
+        app = self.app
+        marked: dict = {}
 
         def step(session, visit):
             from cxdesk.domain.visits import no_show
 
-            no_show(session, visit, now)
+            no_show(session, visit, app.now())
+            marked.update(id=visit.id, at=visit.finished_at)
 
-        self._with_current(step, "{result} marked as no-show.", "no-show")
+        def remember(ticket: str) -> None:
+            self.undoable = Undoable(marked["id"], ticket, "no-show", marked["at"])
+
+        self._with_current(step, "{result} marked as no-show. u undoes it.", "mark the no-show", after=remember)
+
+    def send_back_to_line(self) -> None:
+        app = self.app
+
+        def step(session, visit):
+            from cxdesk.domain.visits import send_back_to_line
+
+            send_back_to_line(session, visit, app.now())
+
+        self._with_current(step, "{result} is back in the line, first in line.", "send the customer back")
 
     def _highlighted_entry(self) -> LineEntry | None:
         view = self.view
@@ -325,30 +321,53 @@ class CounterScreen(Screen):
         if entry is None:
             return
         app = self.app
-        who, office, now = app.signed_in, app.office, app.now()
+        who, office = app.signed_in, app.office
 
         def call(session):
             from cxdesk.domain import visits
 
-            return visits.ticket(visits.call_visit(session, office, who, entry.id, now))
+            return visits.ticket(visits.call_visit(session, office, who, entry.id, app.now()))
 
-        self._do(call, "Called {result} to " + who.station.name + ".", description="recall")
+        self._do(call, "Called {result} to " + who.station.name + ".", description="call the customer")
 
     def action_left_line(self) -> None:
         entry = self._highlighted_entry()
         if entry is None:
             return
-        now = self.app.now()
+        app = self.app
 
         def left(session):
             from cxdesk.domain import visits
 
-            return visits.ticket(visits.left_line(session, visits.get_visit(session, entry.id), now))
+            visit = visits.left_line(session, visits.get_visit(session, entry.id), app.now())
+            return visits.ticket(visit), visit.finished_at
 
-        self._do(left, "{result} left before service.", description="left line")
+        def remember(result) -> None:
+            ticket, at = result
+            self.undoable = Undoable(entry.id, ticket, "left", at)
+            self.notify(f"{ticket} marked as left before service. u undoes it.", timeout=4)
+
+        self._do(left, None, after=remember, description="mark the customer as left")
+
+    def action_undo(self) -> None:
+        undoable = self.undoable
+        if undoable is None:
+            return
+        self.undoable = None
+        app = self.app
+        who = app.signed_in
+
+        def undo(session):
+            from cxdesk.domain.visits import undo_end
+
+            undo_end(session, undoable.visit_id, who, app.now())
+            return undoable.ticket
+
+        back = "called again here" if undoable.what == "no-show" else "back in the line"
+        self._do(undo, "Undone: {result} is " + back + ".", description="undo")
 
     def action_check_in(self) -> None:
-        from cxdesk.screens.dialogs import CheckInDialog
+        from cxdesk.screens.visit_dialogs import CheckInDialog
 
         self.app.push_screen(CheckInDialog(), self._checked_in)
 
@@ -358,55 +377,67 @@ class CounterScreen(Screen):
             self.refresh_view()
 
     def action_walk_up(self) -> None:
-        from cxdesk.screens.dialogs import FinishDialog
+        from cxdesk.screens.visit_dialogs import FinishDialog
 
         self.app.push_screen(FinishDialog(visit=None), self._finished)
 
-    def action_finish(self) -> None:
-        from cxdesk.screens.dialogs import FinishDialog
+    def action_finish(self, then=None) -> None:
+        from cxdesk.screens.visit_dialogs import FinishDialog
 
         view = self.view
         if view is None or view.current is None:
             self.notify("Nobody is at the counter.", severity="warning")
             return
-        self.app.push_screen(FinishDialog(visit=view.current), self._finished)
+        self.app.push_screen(FinishDialog(visit=view.current), lambda visit: self._finished(visit, then))
 
-    def _finished(self, visit: Visit | None) -> None:
-        from cxdesk.screens.dialogs import ChannelDialog
+    def _finished(self, visit: Visit | None, then=None) -> None:
+        from cxdesk.screens.visit_dialogs import ChannelDialog
 
         self.refresh_view()
-        if visit is not None:
-            self.app.push_screen(ChannelDialog(visit), lambda _: self.refresh_view())
+        if visit is None:
+            return
+
+        def channels_done(_result) -> None:
+            self.refresh_view()
+            if then is not None:
+                then()
+
+        self.app.push_screen(ChannelDialog(visit), channels_done)
 
     def action_transfer(self) -> None:
-        from cxdesk.screens.dialogs import TransferDialog
+        from cxdesk.screens.visit_dialogs import TransferDialog
 
         if self.view is None or self.view.current is None:
             return
         self.app.push_screen(TransferDialog(), self._transfer_to)
 
     def _transfer_to(self, station_code: str | None) -> None:
+        from cxdesk.screens.visit_dialogs import OFFICE_LINE
+
         if not station_code:
             return
         app = self.app
-        office, now = app.office, app.now()
+        office = app.office
 
         def step(session, visit):
             from cxdesk.domain.office import get_station
             from cxdesk.domain.visits import transfer
 
-            transfer(session, visit, get_station(session, office, station_code), now)
+            target = None if station_code == OFFICE_LINE else get_station(session, office, station_code)
+            transfer(session, visit, target, app.now())
 
-        self._with_current(step, "{result} sent to station " + station_code + ".", "transfer")
+        where = "the head of the office line" if station_code == OFFICE_LINE else f"station {station_code}"
+        self._with_current(step, "{result} sent to " + where + ".", "transfer the customer")
 
     # --- customer survey (screens/survey.py) -------------------------------
 
     def action_offer_survey(self) -> None:
-        from cxdesk.screens.survey import offer_survey
+        from cxdesk.screens.survey_offer import offer_survey
 
         offer_survey(self, "handover")
 
     def action_send_survey_to_kiosk(self) -> None:
-        from cxdesk.screens.survey import offer_survey
+        from cxdesk.screens.survey_offer import offer_survey
 
         offer_survey(self, "kiosk")
+

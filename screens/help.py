@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from cxdesk.screens.base import BaseModal
+from cxdesk.screens.widgets.keybar import key_label
 from rich.table import Table
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Static
 
 
@@ -38,17 +41,18 @@ def binding_rows(screen: Screen) -> list[tuple[str, str, str, str]]:
     """(where, key, action, what it does) for the help screen."""
     app = screen.app
     return [
-        (where, app.get_key_display(binding),
+        (where, key_label(app, binding),
          binding.description or binding.action.replace("_", " ").capitalize(),
          binding.tooltip or "Search every action by name.")
         for where, _node, binding in cxdesk_bindings(screen)
     ]
 
 
-class HelpScreen(ModalScreen):
+class HelpScreen(BaseModal):
     """Every key of the screen below, with what it does."""
 
     CSS_PATH = "forms.tcss"
+    AUTO_FOCUS = "#help"
     BINDINGS = [Binding("escape,f1", "close", "Close", tooltip="Back to where you were.", id="close-help")]
 
     def __init__(self, below: Screen) -> None:
@@ -61,11 +65,13 @@ class HelpScreen(ModalScreen):
         for column, ratio in (("Where", 2), ("Key", 1), ("Action", 2), ("What it does", 6)):
             table.add_column(column, ratio=ratio, overflow="fold")
         for row in self.rows:
-            table.add_row(*row)
-        with VerticalScroll(classes="dialog wide"):
+            # Rich reads table cells as markup: escaped, so a "[" in a description is text.
+            table.add_row(*(escape(cell) for cell in row))
+        with VerticalScroll(classes="dialog wide", id="help"):
             yield Static("Keys", classes="form-title")
             yield Static(table, id="keys")
-            yield Static("\\nEscape closes this help. Number keys pick from lists; Escape always backs out.")
+            yield Static("Escape closes this help. Number keys pick from lists; Escape always backs out.",
+                         classes="hint")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,16 +1,19 @@
-"""First-run setup (office, time zone, stations, first supervisor) and PIN change."""
+"""First-run setup (office, time zone, stations, first supervisor) and PIN changes:
+the one a supervisor's reset asks for at sign-in, and a staff member's own (Ctrl+O)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cxdesk.screens.widgets import FormInput, MessageLine
+from cxdesk.screens.base import BaseModal, BaseScreen
+from cxdesk.screens.dialogs import Dialog
+from cxdesk.screens.widgets import FormInput, KeyBar, MessageLine
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.content import Content
+from textual.widgets import Header, Input, Label, Static
 
 from cxdesk.errors import CxdeskError
 
@@ -31,7 +34,7 @@ SETUP_FIELDS = (
 )
 
 
-class SetupScreen(Screen):
+class SetupScreen(BaseScreen):
     """Asked once, when the database has no office yet."""
 
     CSS_PATH = "forms.tcss"
@@ -53,7 +56,7 @@ class SetupScreen(Screen):
                                     password=password, compact=True,
                                     advance=field_id != SETUP_FIELDS[-1][0])
             yield MessageLine(id="message")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.app.screen_ready("setup")
@@ -78,11 +81,11 @@ class SetupScreen(Screen):
             message.show_error(str(exc))
             return
         values = {field_id: self._value(field_id) for field_id, *_ in SETUP_FIELDS}
-        now = app.now()
 
         def create(session):
             from cxdesk.domain.office import setup_office
 
+            now = app.now()
             return setup_office(
                 session, code=values["office-code"], name=values["office-name"],
                 timezone=values["timezone"].strip(), station_names=station_names,
@@ -101,7 +104,7 @@ class SetupScreen(Screen):
                    description="first-run setup")
 
 
-class ChangePinScreen(ModalScreen["SignedIn | None"]):
+class ChangePinScreen(BaseModal["SignedIn | None"]):
     """After a supervisor's reset: the staff member chooses a new PIN."""
 
     CSS_PATH = "forms.tcss"
@@ -114,7 +117,7 @@ class ChangePinScreen(ModalScreen["SignedIn | None"]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog"):
-            yield Static(f"{self.signed_in.staff.name}: choose a new PIN", classes="form-title")
+            yield Static(Content(f"{self.signed_in.staff.name}: choose a new PIN"), classes="form-title")
             yield Label("New PIN")
             yield FormInput(id="new-pin", password=True, max_length=12, placeholder="4 to 12 digits")
             yield Label("New PIN again")
@@ -147,4 +150,51 @@ class ChangePinScreen(ModalScreen["SignedIn | None"]):
 
             sign_out(session, signed_in, self.app.now())
 
-        self.app.run_db(close, lambda _: self.dismiss(None))
+        self.app.run_db(close, lambda _: self.dismiss(None), on_error=lambda _exc: self.dismiss(None),
+                        description="close the shift")
+
+
+class OwnPinDialog(Dialog):
+    """A staff member changes their own PIN: the current PIN, then the new one twice."""
+
+    AUTO_FOCUS = "#old-pin"
+
+    def __init__(self, signed_in: SignedIn) -> None:
+        super().__init__()
+        self.signed_in = signed_in
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog"):
+            yield Static(Content(f"{self.signed_in.staff.name} ({self.signed_in.staff.code}): change your PIN"),
+                         classes="form-title")
+            yield Label("Current PIN")
+            yield FormInput(id="old-pin", password=True, max_length=12)
+            yield Label("New PIN")
+            yield FormInput(id="new-pin", password=True, max_length=12, placeholder="4 to 12 digits")
+            yield Label("New PIN again — Enter saves")
+            yield FormInput(id="new-pin2", password=True, max_length=12, advance=False)
+            yield MessageLine(id="message")
+
+    @on(Input.Submitted, "#new-pin2")
+    def _save(self) -> None:
+        app = self.app
+        office, staff_id = app.office, self.signed_in.staff.id
+        old, new, again = (self.query_one(f"#{name}", Input).value for name in ("old-pin", "new-pin", "new-pin2"))
+
+        def change(session):
+            from cxdesk.domain.staff import change_own_pin
+
+            return change_own_pin(session, office, staff_id, old_pin=old, new_pin=new, new_pin_again=again,
+                                  now=app.now())
+
+        def refused(exc) -> None:
+            for name in ("old-pin", "new-pin", "new-pin2"):
+                self.query_one(f"#{name}", Input).value = ""
+            self.query_one("#old-pin").focus()
+            self.show_error(exc)
+
+        def changed(_staff) -> None:
+            self.notify("Your PIN is changed. Use the new one from your next sign-in.")
+            self.dismiss(True)
+
+        app.run_db(change, changed, on_error=refused, description="change your PIN")

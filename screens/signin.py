@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cxdesk.screens.widgets import FormInput, MessageLine
+from cxdesk.screens.base import BaseScreen
+from cxdesk.screens.widgets import FormInput, KeyBar, MessageLine
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Select, Static
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Header, Input, Label, Select, Static
 
 from cxdesk.errors import CxdeskError
 
@@ -22,8 +23,9 @@ if TYPE_CHECKING:
     from cxdesk.domain.staff import SignedIn
 
 
-class SignInScreen(Screen):
-    """Staff code + PIN at a station."""
+class SignInScreen(BaseScreen):
+    """Staff code + PIN at a station. A station held by someone else's open shift is
+    refused with their name; signing in again with the same code takes it over."""
 
     CSS_PATH = "forms.tcss"
     AUTO_FOCUS = "#code"
@@ -34,7 +36,7 @@ class SignInScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Vertical(id="form", classes="form"):
+        with VerticalScroll(id="form", classes="form"):
             yield Static("Sign in to the counter", classes="form-title")
             yield Static("Opening the database…", id="status")
             yield Label("Station")
@@ -46,10 +48,14 @@ class SignInScreen(Screen):
                             advance=False)
             yield MessageLine(id="message")
             if self.app.demo_hint:
-                yield Static(f"ℹ {self.app.demo_hint}", id="demo-hint")
-        yield Footer()
+                # The demo's kiosk must open the demo's file: the exact command is part of the hint.
+                kiosk = self.app.kiosk_command.format(station="W1")
+                yield Static(Content(f"ℹ {self.app.demo_hint}. Survey kiosk for W1: {kiosk}"), id="demo-hint")
+        yield KeyBar()
 
     def on_mount(self) -> None:
+        # Set after a refusal naming who holds the station: the same sign-in again takes it over.
+        self._take_over: tuple[str, str] | None = None
         self.call_after_refresh(self.app.screen_ready, "signin")
         if self.app.db is None:
             # After the first paint: importing the database layer in a thread
@@ -64,19 +70,14 @@ class SignInScreen(Screen):
     async def _open_database(self) -> None:
         app = self.app
 
-        def open_store():
+        def read(session):
             from cxdesk.domain.office import get_office, stations
-            from cxdesk.store.db import open_database
 
-            # The counter app's first run makes the database (then shows the setup).
-            database = open_database(app.db_url, create=True)
-            with database.session() as session:
-                office = get_office(session)
-                station_list = stations(session, office) if office else []
-            return database, office, station_list
+            office = get_office(session)
+            return office, stations(session, office) if office else []
 
         try:
-            database, office, station_list = await app.run_in_db_thread(open_store)
+            office, station_list = await app.open_store(read)
         except CxdeskError as exc:
             self._fail(str(exc))
             return
@@ -85,7 +86,7 @@ class SignInScreen(Screen):
 
             self._fail(f"Cannot open the database. {unexpected_message(exc, 'opening the database')}")
             return
-        app.db = database
+        database = app.db
         app.office = office
         if database.created:
             app.notify("Created a new database.", timeout=4)
@@ -100,7 +101,7 @@ class SignInScreen(Screen):
         self._show_stations()
 
     def _fail(self, text: str) -> None:
-        self.query_one("#status", Static).update(f"✖ {text}\nPress Ctrl+Q to quit.")
+        self.query_one("#status", Static).update(Content(f"✖ {text}\nPress Ctrl+Q to quit."))
         self.query_one("#status").add_class("-error")
         for widget in self.query("Input, Select"):
             widget.disabled = True
@@ -110,18 +111,19 @@ class SignInScreen(Screen):
         if not hasattr(self, "_stations"):
             from cxdesk.domain.office import stations
 
-            app.run_db(lambda session: stations(session, app.office), self._set_stations)
+            app.run_db(lambda session: stations(session, app.office), self._set_stations,
+                       description="read the stations")
             return
         self._set_stations(self._stations)
 
     def _set_stations(self, station_list) -> None:
         self._stations = station_list
         select = self.query_one("#station", Select)
-        select.set_options([(f"{s.name} ({s.code})", s.code) for s in station_list])
+        select.set_options([(Content(f"{s.name} ({s.code})"), s.code) for s in station_list])
         if station_list:
             select.value = station_list[0].code
         office = self.app.office
-        self.query_one("#status", Static).update(f"{office.name} ({office.code})")
+        self.query_one("#status", Static).update(Content(f"{office.name} ({office.code})"))
         self.app.sub_title = office.name
         self.app.screen_ready("signin-ready")
         bench = _bench_sign_in()
@@ -146,8 +148,9 @@ class SignInScreen(Screen):
         code = self.query_one("#code", Input).value
         pin_input = self.query_one("#pin", Input)
         pin = pin_input.value
-        if station_code is Select.BLANK or station_code is None:
-            message.show_error("Choose your station.")
+        if station_code is Select.NULL or station_code is None:
+            message.show_error("Choose your station first (the list at the top).")
+            self.query_one("#station", Select).focus()
             return
         if not code.strip():
             message.show_error("Enter your staff code.")
@@ -157,16 +160,21 @@ class SignInScreen(Screen):
             message.show_error("Enter your PIN.")
             pin_input.focus()
             return
-        now = app.now()
+        attempt = (str(station_code), code.strip().upper())
+        take_over = self._take_over == attempt
 
         def sign_in(session) -> SignedIn:
             from cxdesk.domain.office import get_station
             from cxdesk.domain.staff import sign_in as do_sign_in
 
             station = get_station(session, app.office, station_code)
-            return do_sign_in(session, app.office, code=code, pin=pin, station=station, now=now)
+            return do_sign_in(session, app.office, code=code, pin=pin, station=station, now=app.now(),
+                              take_over=take_over)
 
         def failed(exc: CxdeskError) -> None:
+            from cxdesk.domain.staff import StationTaken
+
+            self._take_over = attempt if isinstance(exc, StationTaken) else None
             pin_input.value = ""
             pin_input.focus()
             message.show_error(str(exc))

@@ -1,22 +1,27 @@
-"""Supervisors: staff (add, deactivate, reset PIN), stations and office settings."""
+"""Supervisors: staff (add, deactivate, reset PIN), stations and office settings.
+
+Names typed by people are shown as text, never read as markup.
+"""
 
 from __future__ import annotations
 
+from cxdesk.screens.base import BaseScreen
 from cxdesk.screens.dialogs import Dialog
-from cxdesk.screens.widgets import FormInput, MessageLine, NumberedChoice
+from cxdesk.screens.widgets import FormInput, KeyBar, MessageLine, NumberedChoice
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.content import Content
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 ROLE_CHOICES = (("clerk", "Clerk"), ("supervisor", "Supervisor"))
 SURVEY_SETS = (("a11_v2_radio", "A-11 current: trust + what went well / not well"),
                ("likert", "A-11 Likert: seven statements, 1-5"))
 
 
-class StaffScreen(Screen):
+class StaffScreen(BaseScreen):
     """The office's people and stations."""
 
     CSS_PATH = "forms.tcss"
@@ -45,7 +50,7 @@ class StaffScreen(Screen):
             yield Static("Stations", classes="form-title")
             yield DataTable(id="stations", cursor_type="row", show_cursor=False)
             yield Static("", id="office")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#staff", DataTable).add_columns("Code", "Name", "Role", "Status", "PIN")
@@ -68,7 +73,7 @@ class StaffScreen(Screen):
             return (fresh, list_staff(session, fresh), stations(session, fresh, include_inactive=True),
                     waiting_codes(session, fresh, now))
 
-        app.run_db(read, self._show)
+        app.run_db(read, self._show, description="read the staff list")
 
     def _show(self, result) -> None:
         office, people, station_list, waiting = result
@@ -82,17 +87,19 @@ class StaffScreen(Screen):
             if person.code in waiting:
                 status += " · ⏳ wrong PINs: slowed (u clears)"
             pin = "must change at sign-in" if person.must_change_pin else "set"
-            table.add_row(person.code, person.name, person.role, status, pin, key=str(person.id))
+            table.add_row(Text(person.code), Text(person.name), Text(person.role), Text(status), Text(pin),
+                          key=str(person.id))
         if people:
             table.move_cursor(row=min(row, len(people) - 1))
         stations_table = self.query_one("#stations", DataTable)
         stations_table.clear()
         for station in station_list:
-            stations_table.add_row(station.code, station.name, "✔ open" if station.active else "✖ closed")
-        self.query_one("#office", Static).update(
+            stations_table.add_row(Text(station.code), Text(station.name),
+                                   Text("✔ open" if station.active else "✖ closed"))
+        self.query_one("#office", Static).update(Content(
             f"Office {office.code} · {office.name} · time zone {office.timezone} · "
             f"survey set {office.survey_set}"
-        )
+        ))
 
     def _highlighted(self):
         table = self.query_one("#staff", DataTable)
@@ -123,7 +130,7 @@ class StaffScreen(Screen):
             self.notify(f"{target.code} is now {'active' if target.active else 'inactive'}.")
             self.reload()
 
-        self.app.run_db(toggle, done)
+        self.app.run_db(toggle, done, description="change who is active")
 
     def action_reset_pin(self) -> None:
         person = self._highlighted()
@@ -185,14 +192,14 @@ class AddStaffDialog(Dialog):
         def add(session):
             from cxdesk.domain.staff import add_staff
 
-            return add_staff(session, office, me, now=app.now(), code=values["code"], name=values["name"], role=role,
-                             pin=values["pin"])
+            return add_staff(session, office, me, now=app.now(), code=values["code"], name=values["name"],
+                             role=role, pin=values["pin"])
 
         def added(person) -> None:
             self.notify(f"Added {person.code} ({person.role}).")
             self.dismiss(person)
 
-        app.run_db(add, added, on_error=self.show_error)
+        self.save_db(add, added, "add the staff member")
 
 
 class ResetPinDialog(Dialog):
@@ -205,7 +212,7 @@ class ResetPinDialog(Dialog):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog"):
-            yield Static(f"Reset the PIN of {self.code}", classes="form-title")
+            yield Static(Content(f"Reset the PIN of {self.code}"), classes="form-title")
             yield Label("One-time PIN (they choose a new one at next sign-in) — Enter saves")
             yield Input(id="pin", password=True, max_length=12)
             yield MessageLine(id="message")
@@ -225,7 +232,7 @@ class ResetPinDialog(Dialog):
             self.notify(f"{person.code} will choose a new PIN at next sign-in.")
             self.dismiss(person)
 
-        self.app.run_db(reset, done, on_error=self.show_error)
+        self.save_db(reset, done, "reset the PIN")
 
 
 class OfficeDialog(Dialog):
@@ -234,7 +241,7 @@ class OfficeDialog(Dialog):
     def compose(self) -> ComposeResult:
         office = self.app.office
         with VerticalScroll(classes="dialog"):
-            yield Static(f"Office {office.code}", classes="form-title")
+            yield Static(Content(f"Office {office.code}"), classes="form-title")
             yield Label("Office name")
             yield FormInput(office.name, id="name", max_length=120)
             yield Label("Time zone (IANA)")
@@ -268,7 +275,7 @@ class OfficeDialog(Dialog):
             self.notify("Office settings saved.")
             self.dismiss(updated)
 
-        self.app.run_db(save, saved, on_error=self.show_error)
+        self.save_db(save, saved, "save the office settings")
 
 
 class AddStationDialog(Dialog):
@@ -296,4 +303,4 @@ class AddStationDialog(Dialog):
             self.dismiss(station)
 
         # The domain refuses an empty or duplicate name with a message for the line below.
-        self.app.run_db(add, added, on_error=self.show_error)
+        self.save_db(add, added, "add the station")

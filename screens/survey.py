@@ -1,33 +1,42 @@
 """The customer survey screen: one question at a time, number keys, English or Spanish.
 
 Handed over at the counter or shown on a kiosk. While it is up the customer can
-reach nothing of the staff screens; a clerk takes it back early only with a PIN.
+reach nothing of the staff screens. A handed-over survey that ends (answered,
+Escape, or left alone) stays customer-facing: after the thank-you it asks the
+customer to return the screen to the clerk, and only the clerk's PIN (F9) gives
+the counter back. A kiosk goes back to its welcome.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cxdesk.screens.widgets import MessageLine
+from cxdesk.screens.base import BaseScreen
+from cxdesk.screens.dialogs.pin import StaffPinDialog
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Static
+
+from cxdesk.vocab import KIOSK
 
 if TYPE_CHECKING:
     from cxdesk.domain.surveys.invitations import SurveyRun
     from cxdesk.domain.surveys.questions import Answer, Question
 
-# How long the thank-you stays before the screen closes by itself.
+__all__ = ["StaffPinDialog", "SurveyScreen"]
+
+# How long the thank-you stays before the screen moves on by itself.
 THANKS_SECONDS = 6
 OTHER_LANGUAGE = {"en": "es", "es": "en"}
+# The survey could not be stored: the clerk is told once they take the screen back.
+NOT_SAVED = "error"
 
 
-class SurveyScreen(Screen[str]):
-    """Dismisses with the invitation's final status (completed, partial or skipped)."""
+class SurveyScreen(BaseScreen[str]):
+    """Dismisses with the invitation's final status (completed, partial, skipped, or "error")."""
 
     CUSTOMER_FACING = True
     CSS_PATH = "survey.tcss"
@@ -40,11 +49,12 @@ class SurveyScreen(Screen[str]):
         Binding("enter", "next", "Next", tooltip="Confirm the picks and go on.", id="survey-next", show=False),
         Binding("escape", "end_survey", "End survey", tooltip="Skip the rest of the survey.",
                 id="survey-end", show=False, priority=True),
-        Binding("l,f4", "switch_language", "Language", tooltip="English / Español.",
+        # Shift+L, l and F4 all switch; F4 is the one that works while typing words.
+        Binding("l,L,f4", "switch_language", "Language", tooltip="English / Español.",
                 id="survey-language", show=False),
         Binding("f9", "staff_take_back", "Staff: take back",
-                tooltip="A clerk ends the survey early with a PIN.", id="survey-staff-take-back",
-                show=False, priority=True),
+                tooltip="A clerk takes the screen back with a PIN (ends the survey if it is still open).",
+                id="survey-staff-take-back", show=False, priority=True),
     ]
 
     def __init__(self, run: SurveyRun, *, idle_seconds: int, staff_code: str | None = None) -> None:
@@ -52,15 +62,18 @@ class SurveyScreen(Screen[str]):
         self.survey = run
         self.lang = run.language
         self.idle_seconds = max(int(idle_seconds), 5)
-        # The signed-in clerk on a handover; None on a kiosk (any staff code + PIN).
+        # Kept for callers of the earlier signature; the PIN dialog never shows it.
         self.staff_code = staff_code
+        self.handover = run.mode != KIOSK
         self.questions = run.question_set.questions
         self.index = 0
         self.answers: dict[str, Answer] = {}
         self.picked: set[str] = set()
         self.choice_waiting_for_words: str | None = None
         self.status: str | None = None
-        self._saving = False
+        self.saving = False
+        # After the thank-you on a handover: "please return the screen to the clerk".
+        self.returning = False
         self._idle_timer = None
 
     def compose(self) -> ComposeResult:
@@ -100,6 +113,10 @@ class SurveyScreen(Screen[str]):
     def text(self, key: str, **values: object) -> str:
         return self.survey.texts.text(key, self.lang, **values)
 
+    def _set(self, selector: str, words: str) -> None:
+        # Survey words come from data files a supervisor may override: text, not markup.
+        self.query_one(selector, Static).update(Content(words))
+
     @property
     def question(self) -> Question:
         return self.questions[self.index]
@@ -110,19 +127,17 @@ class SurveyScreen(Screen[str]):
 
     def _show(self) -> None:
         if self.status is not None:
-            self._show_thanks()
+            self._show_end()
             return
         question, lang = self.question, self.lang
         total = len(self.questions)
-        self.query_one("#survey-title", Static).update(self.survey.question_set.titles[lang])
+        self._set("#survey-title", self.survey.question_set.titles[lang])
         done = "■" * (self.index + 1) + "□" * (total - self.index - 1)
-        self.query_one("#survey-progress", Static).update(
-            self.text("progress", n=self.index + 1, total=total) + "  " + done)
+        self._set("#survey-progress", self.text("progress", n=self.index + 1, total=total) + "  " + done)
         intro = self.query_one("#survey-intro", Static)
-        intro.update(self.text("intro"))
+        self._set("#survey-intro", self.text("intro"))
         intro.display = self.index == 0
-        self.query_one("#survey-question", Static).update(
-            self.survey.question_set.wording(question, lang, service=self.survey.service))
+        self._set("#survey-question", self.survey.question_set.wording(question, lang, service=self.survey.service))
 
         scale = self.query_one("#survey-scale")
         scale.display = question.kind == "scale"
@@ -162,7 +177,7 @@ class SurveyScreen(Screen[str]):
             hint = self.text("hint_drivers")
         else:
             hint = self.text("hint_choice")
-        self.query_one("#survey-hint", Static).update(hint)
+        self._set("#survey-hint", hint)
         self._show_keys()
 
     def _show_keys(self) -> None:
@@ -173,24 +188,30 @@ class SurveyScreen(Screen[str]):
             if self.question.kind != "scale":
                 keys.append(("Enter" if self.lang == "en" else "Intro", self.text("key_next")))
             keys.append(("Esc", self.text("key_end")))
-            keys.append(("F4" if self.typing else "L", self.text("key_language")))
+            # What works: while typing, L is a letter, so only F4 switches.
+            keys.append(("F4" if self.typing else "L / F4", self.text("key_language")))
         else:
-            keys.append(("L", self.text("key_language")))
+            keys.append(("L / F4", self.text("key_language")))
+            if self.handover:
+                keys.append(("F9", self.text("key_staff")))
         chips: list = []
         for key, label in keys:
             chips += [(f" {key} ", "reverse bold"), f" {label}      "]
         self.query_one("#survey-keys", Static).update(Content.assemble(*chips))
 
-    def _show_thanks(self) -> None:
+    def _show_end(self) -> None:
         self.query_one("#survey-body").display = False
         self.query_one("#survey-progress", Static).update("")
         self.query_one("#survey-thanks").display = True
-        answered = self.status != "skipped"
-        self.query_one("#thanks-title", Static).update(
-            self.text("thanks_title") if answered else self.text("skipped_title"))
-        self.query_one("#thanks-body", Static).update(
-            self.text("thanks_body") if answered else self.text("skipped_body"))
-        self.query_one("#thanks-closing", Static).update(self.text("closing"))
+        if self.returning or self.status == NOT_SAVED:
+            self._set("#thanks-title", self.text("return_title"))
+            self._set("#thanks-body", self.text("return_body"))
+            self._set("#thanks-closing", "")
+        else:
+            answered = self.status != "skipped"
+            self._set("#thanks-title", self.text("thanks_title") if answered else self.text("skipped_title"))
+            self._set("#thanks-body", self.text("thanks_body") if answered else self.text("skipped_body"))
+            self._set("#thanks-closing", "" if self.handover else self.text("closing"))
         self.set_focus(None)
         self._show_keys()
 
@@ -207,8 +228,9 @@ class SurveyScreen(Screen[str]):
         if not self.is_current:  # a clerk is at the PIN dialog over it
             self._touch()
             return
-        # Walked away: what was answered is kept, the survey ends, the screen goes back.
-        self._save(ended_early=True, then_close=True)
+        # Walked away: what was answered is kept and the survey ends; a handed-over
+        # screen then waits for the clerk, a kiosk goes back to its welcome.
+        self._save(ended_early=True, then_close=not self.handover)
 
     @on(Input.Changed, "#survey-words")
     def _typed(self) -> None:
@@ -217,10 +239,12 @@ class SurveyScreen(Screen[str]):
     # --- answering ------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self._saving and action != "staff_take_back":
+        if self.saving and action != "staff_take_back":
             return False
         if self.status is not None:
-            return action in ("next", "switch_language", "end_survey")
+            if self.handover:
+                return action in ("switch_language", "staff_take_back")
+            return action in ("next", "switch_language", "end_survey", "staff_take_back")
         return True
 
     def action_answer(self, number: int) -> None:
@@ -250,7 +274,8 @@ class SurveyScreen(Screen[str]):
 
     def action_next(self) -> None:
         if self.status is not None:
-            self.dismiss(self.status)
+            if not self.handover:
+                self.dismiss(self.status)
             return
         self._touch()
         if self.question.kind == "drivers":
@@ -290,7 +315,8 @@ class SurveyScreen(Screen[str]):
 
     def action_end_survey(self) -> None:
         if self.status is not None:
-            self.dismiss(self.status)
+            if not self.handover:
+                self.dismiss(self.status)
             return
         self._save(ended_early=True)
 
@@ -302,163 +328,76 @@ class SurveyScreen(Screen[str]):
     # --- saving and leaving ----------------------------------------------------------
 
     def _save(self, *, ended_early: bool, then_close: bool = False) -> None:
-        """Store the answers (on the database thread), then thank or close."""
-        if self._saving or self.status is not None:
+        """Store the answers (on the database thread), then thank, hand back or close.
+
+        Every outcome ends the saving state, failures of any kind included: the
+        customer is never left in front of a screen that waits for nothing.
+        """
+        if self.saving or self.status not in (None, NOT_SAVED):
             return
-        self._saving = True
+        self.saving = True
         if self._idle_timer is not None:
             self._idle_timer.stop()
         app = self.app
-        run, answers, lang, now = self.survey, dict(self.answers), self.lang, app.now()
+        run, answers, lang = self.survey, dict(self.answers), self.lang
 
         def store(session) -> str:
             from cxdesk.domain.surveys.invitations import finish
 
-            return finish(session, run.invitation_id, answers, language=lang, ended_early=ended_early, now=now)
+            return finish(session, run.invitation_id, answers, language=lang, ended_early=ended_early,
+                          now=app.now())
 
         def saved(status: str) -> None:
-            self._saving = False
+            self.saving = False
             self.status = status
             if then_close:
                 self.dismiss(status)
                 return
             self._show()
-
-            def back_to_staff() -> None:
-                # Not a lambda: the timer awaits what its callback returns, and
-                # awaiting dismiss() from the screen's own handler is an error.
-                if self.is_current:
-                    self.dismiss(status)
-
-            self.set_timer(app_thanks_seconds(app), back_to_staff)
+            self.set_timer(app_thanks_seconds(app), self._after_thanks)
 
         def failed(exc) -> None:
-            # The customer is not the one to fix this: the clerk sees why, the screen goes back.
-            self._saving = False
-            app.notify(f"The survey answers were not saved: {exc}", severity="error", timeout=10)
-            self.dismiss("error")
+            self.saving = False
+            self.failure = exc
+            if then_close or not self.handover:
+                # The clerk asked for the screen back (or a kiosk moves on): say why and go.
+                app.notify(f"The survey answers were not saved: {exc}", severity="error", timeout=15)
+                self.dismiss(NOT_SAVED)
+                return
+            # The customer is not the one to fix this: the screen waits for the clerk,
+            # who is told when they take it back (and the save is tried again then).
+            self.status = NOT_SAVED
+            self._show()
 
-        app.run_db(store, saved, on_error=failed, description="save survey answers")
+        app.run_db(store, saved, on_error=failed, description="save the survey answers")
+
+    def _after_thanks(self) -> None:
+        # A method, not a lambda: the timer awaits what its callback returns, and
+        # awaiting dismiss() from the screen's own handler is an error.
+        if not self.is_current:
+            return
+        if self.handover:
+            self.returning = True
+            self._show()
+        else:
+            self.dismiss(self.status)
 
     def action_staff_take_back(self) -> None:
-        if self.status is not None:
-            self.dismiss(self.status)
-            return
-
         def unlocked(ok: bool | None) -> None:
-            if ok:
+            if not ok:
+                self._touch()
+                return
+            if self.status is None or self.status == NOT_SAVED:
                 self._save(ended_early=True, then_close=True)
             else:
-                self._touch()
+                self.dismiss(self.status)
 
         if self._idle_timer is not None:
             self._idle_timer.stop()
-        self.app.push_screen(StaffPinDialog(self.staff_code), unlocked)
+        title = "Staff only: take the screen back" if self.status is not None else "Staff only: end the survey"
+        self.app.push_screen(StaffPinDialog(title, "Esc returns to the customer's screen."), unlocked)
 
 
 def app_thanks_seconds(app) -> float:
     """Tests and kiosks may set ``survey_thanks_seconds`` on the app."""
     return getattr(app, "survey_thanks_seconds", THANKS_SECONDS)
-
-
-class StaffPinDialog(ModalScreen[bool]):
-    """A clerk takes the screen back from the customer: staff code and PIN."""
-
-    CUSTOMER_FACING = True
-    CSS_PATH = "survey.tcss"
-    BINDINGS = [
-        Binding("escape", "cancel", "Back to the survey", tooltip="Leave the survey with the customer.",
-                id="staff-pin-cancel"),
-    ]
-
-    # Left open and unanswered, the dialog steps aside so the screen is not stuck on it.
-    GIVE_UP_SECONDS = 60
-
-    def __init__(self, staff_code: str | None) -> None:
-        super().__init__()
-        self.staff_code = staff_code
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="staff-pin"):
-            yield Static("Staff only: end the survey", classes="form-title")
-            yield Label("Staff code")
-            yield Input(value=self.staff_code or "", id="staff-code", max_length=16)
-            yield Label("PIN")
-            yield Input(id="staff-pin-input", password=True, max_length=12)
-            yield MessageLine("Esc returns to the survey.", id="staff-pin-message")
-
-    def on_mount(self) -> None:
-        self.query_one("#staff-pin-input" if self.staff_code else "#staff-code", Input).focus()
-        self.set_timer(self.GIVE_UP_SECONDS, self._give_up)
-
-    def _give_up(self) -> None:
-        if self.is_current:
-            self.dismiss(False)
-
-    @on(Input.Submitted, "#staff-code")
-    def _code_done(self) -> None:
-        self.query_one("#staff-pin-input", Input).focus()
-
-    @on(Input.Submitted, "#staff-pin-input")
-    def _pin_done(self) -> None:
-        app = self.app
-        code = self.query_one("#staff-code", Input).value
-        pin_input = self.query_one("#staff-pin-input", Input)
-        pin, office, now = pin_input.value, app.office, app.now()
-
-        def check(session) -> bool:
-            from cxdesk.domain.staff import check_pin
-
-            check_pin(session, office, code, pin, now)
-            return True
-
-        def refused(exc) -> None:
-            pin_input.value = ""
-            self.query_one("#staff-pin-message", MessageLine).show_error(str(exc))
-
-        app.run_db(check, self.dismiss, on_error=refused, description="check PIN")
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
-
-
-# --- counter hooks: `v` hands the survey over, `k` sends it to the station's kiosk
-
-STATUS_WORDS = {
-    "completed": "Survey answered. Thank you for offering it.",
-    "partial": "Survey partly answered.",
-    "skipped": "The customer skipped the survey.",
-}
-
-
-def offer_survey(counter: Screen, mode: str) -> None:
-    """Offer the survey for the last visit finished at this station."""
-    app = counter.app
-    if app.signed_in is None:
-        return
-    office, station, staff_code, now = app.office, app.signed_in.station, app.signed_in.staff.code, app.now()
-
-    def work(session) -> SurveyRun:
-        from cxdesk.domain.surveys import invitations as surveys
-        from cxdesk.errors import CxdeskError
-
-        visit = surveys.last_finished_visit(session, office, station, now)
-        if visit is None:
-            raise CxdeskError("No visit finished at this station today: finish one, then offer the survey.")
-        return surveys.offer(session, office, visit.id, mode=mode, station=station, now=now)
-
-    def offered(run: SurveyRun) -> None:
-        if mode == "kiosk":
-            app.notify(f"Survey sent to the kiosk at {station.name}.", timeout=4)
-            return
-
-        def back(status: str | None) -> None:
-            if status in STATUS_WORDS:
-                app.notify(STATUS_WORDS[status], timeout=4)
-            refresh = getattr(counter, "refresh_view", None)
-            if refresh is not None:
-                refresh()
-
-        app.push_screen(SurveyScreen(run, idle_seconds=office.survey_idle_seconds, staff_code=staff_code), back)
-
-    app.run_db(work, offered, description=f"offer survey ({mode})")

@@ -1,17 +1,24 @@
 """Survey results for supervisors (EO 12862 sec. 2): per question the A-11 point scale,
-% agree and a 0-100 index, the volumes, what went well or not, and the comments."""
+% agree and a 0-100 index, the volumes, what went well or not, and the comments.
+
+Customers' comments are shown as text, never read as markup; the comments table
+takes the rest of the screen and scrolls on its own.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from cxdesk.screens.base import BaseScreen
+from cxdesk.screens.widgets import KeyBar
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Select, Static
+from textual.content import Content
+from textual.widgets import DataTable, Header, Label, Select, Static
 
 from cxdesk.store.catalogs import office_catalog
 
@@ -29,7 +36,7 @@ def number(value: Decimal | None, suffix: str = "") -> str:
     return "–" if value is None else f"{value}{suffix}"
 
 
-class SurveyResultsScreen(Screen):
+class SurveyResultsScreen(BaseScreen):
     """Results of the customer survey, filtered by period, service and segment."""
 
     CSS_PATH = "survey.tcss"
@@ -68,9 +75,9 @@ class SurveyResultsScreen(Screen):
             yield Static("", id="results-volumes")
             yield DataTable(id="results-drivers", cursor_type="row", zebra_stripes=True)
             yield DataTable(id="results-tallies", cursor_type="row", zebra_stripes=True)
-            yield Static("Comments", classes="results-title")
-            yield DataTable(id="results-comments", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Static("Comments", classes="results-title", id="results-comments-title")
+        yield DataTable(id="results-comments", cursor_type="row", zebra_stripes=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#results-drivers", DataTable).add_columns(
@@ -103,7 +110,7 @@ class SurveyResultsScreen(Screen):
 
             return results(session, office, flt, viewer)
 
-        app.run_db(read, lambda res: self._show(res, flt), description="read survey results")
+        app.run_db(read, lambda res: self._show(res, flt), description="read the survey results")
 
     def _show(self, res: SurveyResults, flt) -> None:
         from cxdesk.domain.surveys.questions import load_question_set
@@ -113,10 +120,10 @@ class SurveyResultsScreen(Screen):
         vol = res.volumes
         rate = "–" if vol.response_rate is None else f"{vol.response_rate:.1f}% of those offered"
         offered_share = f" ({100 * vol.offered / vol.served:.0f}% of served)" if vol.served else ""
-        self.query_one("#results-volumes", Static).update(
+        self.query_one("#results-volumes", Static).update(Content(
             f"{flt.start:%d %b %Y} – {flt.end:%d %b %Y}\n"
             f"Customers served {vol.served} · offered the survey {vol.offered}{offered_share}"
-            f" · respondents {vol.respondents} · response rate {rate}")
+            f" · respondents {vol.respondents} · response rate {rate}"))
 
         def name(code: str) -> str:
             return QUESTION_NAMES.get(code, code.replace("_", " ").capitalize())
@@ -124,7 +131,7 @@ class SurveyResultsScreen(Screen):
         drivers = self.query_one("#results-drivers", DataTable)
         drivers.clear()
         for row in res.drivers:
-            drivers.add_row(name(row.question), str(row.answers), *map(str, row.counts),
+            drivers.add_row(Text(name(row.question)), str(row.answers), *map(str, row.counts),
                             number(row.point_scale), number(row.percent_agree, "%"), number(row.index),
                             key=row.question)
 
@@ -136,7 +143,7 @@ class SurveyResultsScreen(Screen):
             share = f"{100 * tally.picked / tally.asked:.0f}%" if tally.asked else "–"
             shown = name(tally.question) if tally.question != previous else ""
             previous = tally.question
-            tallies.add_row(shown, question.option(tally.option).label("en"),
+            tallies.add_row(Text(shown), Text(question.option(tally.option).label("en")),
                             str(tally.picked), str(tally.asked), share)
 
         services = office_catalog("services")
@@ -146,7 +153,8 @@ class SurveyResultsScreen(Screen):
         for comment in res.comments:
             service = services.get(comment.service).label() if comment.service in services else "–"
             comments.add_row(f"{comment.answered_at.astimezone(zone):%d %b %H:%M}",
-                             comment.language.upper(), service, comment.text)
+                             comment.language.upper(), Text(service), Text(comment.text))
+        self.query_one("#results-comments-title", Static).update(f"Comments ({len(res.comments)})")
 
     def action_back(self) -> None:
         self.app.pop_screen()

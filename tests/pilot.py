@@ -6,18 +6,42 @@ from cxdesk.screens.app import CxdeskApp
 
 
 async def settle(pilot) -> None:
-    """Let every queued database step finish and the screen catch up."""
+    """Let every queued database step and typed-ahead key finish, and the screen catch up.
+
+    A finished step can start the next (a key waiting for it, a refresh), so this
+    waits until a round ends with nothing running and no key waiting (bounded).
+    """
     app = pilot.app
-    for _ in range(3):
+    for _ in range(12):
         await app.workers.wait_for_complete()
         await pilot.pause()
+        typed_ahead = getattr(getattr(app, "type_ahead", None), "keys", ())
+        if not typed_ahead and not any(worker.is_running for worker in app.workers):
+            return
 
 
-async def sign_in(pilot, code: str = "CLK1", pin: str = "1357") -> None:
-    """From the sign-in screen to the counter (station W1 is preselected)."""
+async def sign_in(pilot, code: str = "CLK1", pin: str = "1357", station: str | None = None) -> None:
+    """From the sign-in screen to the counter (station W1 is preselected; ``station`` picks another)."""
     await settle(pilot)
+    if station is not None:
+        pilot.app.screen.query_one("#station").value = station
     await pilot.press(*code, "enter", *pin, "enter")
     await settle(pilot)
+
+
+def burst(app, *keys: str) -> None:
+    """Keys as a terminal delivers a fast typist's: all queued before the app handles the
+    first (``pilot.press`` lets the app run between keys, which hides lost keys)."""
+    from textual import events
+
+    for key in keys:
+        character = " " if key == "space" else key if len(key) == 1 else None
+        app._driver.send_message(events.Key(key, character))
+
+
+def typed(text: str) -> list[str]:
+    """Key names for ``text`` (a space is the "space" key)."""
+    return ["space" if c == " " else c for c in text]
 
 
 async def press(pilot, *keys: str) -> None:

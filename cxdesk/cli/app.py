@@ -5,11 +5,14 @@ from __future__ import annotations
 import sys
 
 
-def run_app(url: str, *, theme: str | None = None, demo_hint: str | None = None) -> None:
-    """The counter app on the database at ``url``."""
+def run_app(url: str, *, theme: str | None = None, demo_hint: str | None = None,
+            kiosk_command: str | None = None) -> None:
+    """The counter app on the database at ``url``; ``kiosk_command`` is how its kiosks start
+    (with ``{station}``), said to a clerk sending a survey to a kiosk that is not running."""
     from cxdesk.screens.app import CxdeskApp
 
-    app = CxdeskApp(db_url=url, theme_name=theme, demo_hint=demo_hint)
+    extra = {"kiosk_command": kiosk_command} if kiosk_command else {}
+    app = CxdeskApp(db_url=url, theme_name=theme, demo_hint=demo_hint, **extra)
     app.run()
     if app.return_code:
         sys.exit(app.return_code)

@@ -59,22 +59,30 @@ def demo(ctx: click.Context, db_url: str | None, days: int, seed: int, reset: bo
             f"Interrupted: {shown} is only partly filled; run cxdesk demo --reset to build it again."
         ) from None
 
+    # The line is topped up before anything is said about it, so the count printed
+    # is the line the counter opens on.
+    topped_up = top_up_line(url, now=utcnow(), seed=seed) if open_app and not no_ui else 0
     if summary is None:
         if not open_app or no_ui:
             click.echo(f"{shown} already holds the demo office (cxdesk demo --reset builds it again).")
     else:
-        waiting = f"{summary.waiting_now} waiting and {summary.at_counters_now} at a counter now"
+        waiting = (f"{summary.waiting_now + topped_up} waiting and {summary.at_counters_now} at a counter "
+                   "now")
         click.echo(
             f"Filled {shown}: office {summary.office_code}, {summary.visits:,} visits over "
             f"{summary.working_days} working days ({summary.first_day} to {summary.last_day}), "
             f"{waiting}; took {summary.seconds:.1f} s."
         )
+    # The kiosk must open this same file: say exactly how to start it.
+    kiosk_command = "cxdesk kiosk --demo --station {station}" if not explicit else \
+        f"cxdesk kiosk --db {url} --station {{station}}"
+    kiosk = kiosk_command.format(station="W1")
     if open_app and not no_ui:
-        top_up_line(url, now=utcnow(), seed=seed)
-        run_app(url, demo_hint=DEMO_HINT)
+        run_app(url, demo_hint=DEMO_HINT, kiosk_command=kiosk_command)
     elif not no_ui:
         click.echo(DEMO_HINT)
         click.echo("Open it with: cxdesk demo --open")
+        click.echo(f"Its survey kiosk for window W1: {kiosk}")
 
 
 def print_stats(url: str) -> None:

@@ -2,7 +2,9 @@
 
 PINs are kept only as a salted scrypt hash (``cxdesk.domain.pins``). Wrong PINs
 slow one staff code at one station (``cxdesk.domain.signin_delays``); nobody is
-locked out. A sign-in opens a shift at a station, sign-out closes it.
+locked out. A sign-in opens a shift at a station, sign-out closes it. A station
+has one open shift at a time: a second sign-in there is refused, saying who holds
+it, unless the person signing in confirms that they take it over.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
 
 from cxdesk.domain import signin_delays
 # check_new_pin, hash_pin and verify_pin were defined here once; older imports still work.
@@ -24,9 +27,9 @@ from cxdesk.domain.pins import (  # noqa: F401
 )
 from cxdesk.domain.roles import acting_supervisor
 from cxdesk.errors import CxdeskError
-from cxdesk.store.models import Office, Shift, Staff, Station
+from cxdesk.store.models import Office, Shift, Staff, Station, Visit
 from cxdesk.text import clean_name
-from cxdesk.vocab import ROLES, SUPERVISOR
+from cxdesk.vocab import ROLES, SUPERVISOR, VisitState
 
 STAFF_CODE = re.compile(r"[A-Z0-9]{2,16}")
 WRONG = "Staff code or PIN is not right."
@@ -162,9 +165,16 @@ def check_pin(session: Session, office: Office, code: str, pin: str, now: dateti
     return staff
 
 
+# The recovery when no supervisor can clear a delay (the only one is the one waiting):
+# whoever holds the machine's account runs it; file access is the authority.
+UNLOCK_COMMAND = "cxdesk staff unlock"
+
+
 def _wait_message(code: str, until: datetime, now: datetime) -> str:
+    # The same words whether or not the code exists: a message must not tell codes apart.
     return (f"Too many wrong tries for {code} here: wait {signin_delays.wait_words(until, now)} "
-            "before the next one, or sign in at another station, or ask a supervisor (F5).")
+            "before the next one, sign in at another station, or ask a supervisor (F5 Staff). "
+            f"If no supervisor can: whoever holds this computer's account can run {UNLOCK_COMMAND} {code}")
 
 
 def unlock(session: Session, office: Office, by: Staff, code: str) -> int:
@@ -172,18 +182,95 @@ def unlock(session: Session, office: Office, by: Staff, code: str) -> int:
     return signin_delays.unlock(session, office, by, clean_staff_code(code))
 
 
+class StationTaken(CxdeskError):
+    """Someone else has an open shift at the station: signing in again takes it over."""
+
+    def __init__(self, message: str, holder_code: str) -> None:
+        super().__init__(message)
+        self.holder_code = holder_code
+
+
+def open_shift_at(session: Session, station: Station) -> Shift | None:
+    """The shift open at the station now, if any."""
+    return session.exec(
+        select(Shift).where(Shift.station_id == station.id, col(Shift.ended_at).is_(None))
+        .order_by(col(Shift.started_at).desc())
+    ).first()
+
+
 def sign_in(session: Session, office: Office, *, code: str, pin: str, station: Station,
-            now: datetime) -> SignedIn:
+            now: datetime, take_over: bool = False) -> SignedIn:
+    """Check the PIN, then open a shift at the station.
+
+    One open shift per station: another person's open shift there is refused with
+    their name (``StationTaken``) unless ``take_over``, which closes it. The same
+    person's own open shift there (left open by a crash) is closed without asking.
+    """
     staff = check_pin(session, office, code, pin, now, place=station.code)
+    # Locks the station row on PostgreSQL until the commit: two sign-ins at once see each other.
+    session.exec(select(Station.id).where(Station.id == station.id).with_for_update()).first()
+    holders = session.exec(select(Shift).where(Shift.station_id == station.id,
+                                               col(Shift.ended_at).is_(None))).all()
+    others = [shift for shift in holders if shift.staff_id != staff.id]
+    if others and not take_over:
+        holder = session.get(Staff, others[0].staff_id)
+        since = others[0].started_at.astimezone(office.zone).strftime("%H:%M")
+        session.rollback()
+        raise StationTaken(
+            f"{station.name} is signed in by {holder.code} ({holder.name}) since {since}. "
+            "Sign in again to take it over (their shift is closed), or choose another station.",
+            holder.code)
+    for shift in holders:
+        shift.ended_at = now
+        session.add(shift)
     shift = Shift(staff_id=staff.id, station_id=station.id, started_at=now)
     session.add(shift)
     session.commit()
     return SignedIn(staff=staff, station=station, shift=shift)
 
 
+def shift_is_open(session: Session, signed_in: SignedIn) -> bool:
+    """False once the shift was closed elsewhere (taken over at another terminal)."""
+    shift = session.get(Shift, signed_in.shift.id)
+    if shift is None:
+        return False
+    session.refresh(shift)
+    return shift.ended_at is None
+
+
 def sign_out(session: Session, signed_in: SignedIn, now: datetime) -> None:
+    """Close the shift. Customers transferred to this station and still waiting for it go
+    to the head of the office line: nobody waits for a window nobody staffs."""
     shift = session.get(Shift, signed_in.shift.id)
     if shift is not None and shift.ended_at is None:
         shift.ended_at = now
         session.add(shift)
+        if open_shift_at(session, signed_in.station) in (None, shift):
+            session.execute(
+                sa.update(Visit).where(Visit.station_id == signed_in.station.id,
+                                       Visit.state == VisitState.WAITING)
+                .values(station_id=None))
         session.commit()
+
+
+def change_own_pin(session: Session, office: Office, staff_id, *, old_pin: str, new_pin: str,
+                   new_pin_again: str, now: datetime) -> Staff:
+    """A staff member changes their own PIN: the current one, then the new one twice."""
+    staff = session.get(Staff, staff_id)
+    if staff is None or staff.office_id != office.id or not staff.active:
+        raise CxdeskError("No such staff member.")
+    try:
+        # Counts like a PIN at sign-in: the same lock protects both.
+        check_pin(session, office, staff.code, old_pin, now)
+    except CxdeskError as exc:
+        raise CxdeskError(f"Current PIN: {exc}") from None
+    if (new_pin or "").strip() != (new_pin_again or "").strip():
+        raise CxdeskError("The two new PINs differ.")
+    new_pin = check_new_pin(new_pin)
+    if verify_pin(new_pin, staff.pin_hash):
+        raise CxdeskError("The new PIN is the same as the current one.")
+    staff.pin_hash = hash_pin(new_pin)
+    staff.must_change_pin = False
+    session.add(staff)
+    session.commit()
+    return staff

@@ -1,8 +1,14 @@
 """The waiting line and visits: check in, call next, serve, finish.
 
-Every step is committed at once. The order of the line: appointments that are
-due come first (earliest appointment first), then everyone else first come,
-first served.
+Every step is committed at once. The order of the line, for a station: customers
+transferred to that station first, then customers sent back to the line from a
+window (a transfer to the office line, a clerk who signed out mid-visit), then
+appointments that are due (earliest appointment first), then everyone else
+first come, first served. A customer transferred to one station is never
+called by another, and nobody is ever left "called" at a window nobody staffs.
+
+One module for the whole life of a visit in the line (about 440 lines): the line's
+order and the steps that change it are one rule, read together.
 """
 
 from __future__ import annotations
@@ -13,10 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from cxdesk.domain.numbering import commit_numbered
-from cxdesk.domain.staff import SignedIn
+from cxdesk.domain.staff import SignedIn, open_shift_at
 from cxdesk.errors import CxdeskError
 from cxdesk.store.catalogs import office_catalog as catalog
 from cxdesk.store.models import Office, Station, Visit, VisitChannelOffer
@@ -35,6 +42,8 @@ AT_COUNTER = VisitState.AT_COUNTER
 # An appointment counts as "due" this long before its time.
 APPOINTMENT_GRACE = timedelta(minutes=10)
 NOTE_LIMIT = 500
+# A no-show or "left" marked by mistake can be undone this long after.
+UNDO_WINDOW = timedelta(minutes=2)
 
 
 def ticket(visit: Visit) -> str:
@@ -91,33 +100,42 @@ class LineEntry:
     arrived_at: datetime
     state: str
     hold_count: int
+    # Transferred to this station (only its clerk calls them), or None.
+    waits_for: uuid.UUID | None = None
+    # Sent back to the line from a window: first in line.
+    sent_back: bool = False
 
     def waited(self, now: datetime) -> timedelta:
         return max(now - self.arrived_at, timedelta(0))
 
 
-def _line_order(now: datetime):
-    """Appointments due first (by appointment time), then arrival order."""
+def _line_order(now: datetime, station: Station | None = None):
+    """Transferred to this station, then sent back from a window, then appointments
+    due (by appointment time), then arrival order."""
     due = sa.and_(Visit.appointment, Visit.appointment_at <= now + APPOINTMENT_GRACE)
+    sent_back = sa.and_(Visit.state == WAITING, col(Visit.transferred_from).is_not(None))
+    mine = Visit.station_id == station.id if station is not None else sa.false()
     return (
-        sa.case((due, 0), else_=1),
-        sa.case((due, Visit.appointment_at), else_=Visit.arrived_at),
+        sa.case((mine, 0), (col(Visit.station_id).is_not(None), 1), (sent_back, 1), (due, 2), else_=3),
+        sa.case((sent_back, Visit.called_at), (due, Visit.appointment_at), else_=Visit.arrived_at),
         Visit.arrived_at,
     )
 
 
-def waiting_line(session: Session, office: Office, now: datetime, limit: int = 200) -> list[LineEntry]:
-    """Today's line in calling order. Uses the (office, day, state) index."""
+def waiting_line(session: Session, office: Office, now: datetime, limit: int = 200,
+                 station: Station | None = None) -> list[LineEntry]:
+    """Today's line in calling order (for ``station``, if given). Uses the (office, day, state) index."""
     day = office.local_day(now)
     rows = session.exec(
         select(Visit)
         .where(Visit.office_id == office.id, Visit.day == day, col(Visit.state).in_(IN_LINE))
-        .order_by(*_line_order(now))
+        .order_by(*_line_order(now, station))
         .limit(limit)
     ).all()
     return [
         LineEntry(v.id, ticket(v), v.segment, v.service_wanted, v.language, v.appointment_at,
-                  v.arrived_at, v.state, v.hold_count)
+                  v.arrived_at, v.state, v.hold_count, v.station_id,
+                  v.state == WAITING and v.transferred_from is not None)
         for v in rows
     ]
 
@@ -132,6 +150,10 @@ def at_station(session: Session, office: Office, station: Station) -> Visit | No
 
 
 def _require_free(session: Session, office: Office, station: Station) -> None:
+    # On PostgreSQL the station row is locked for the rest of the transaction, so two
+    # sign-ins at one station (or two presses of "next") cannot both find it free.
+    # SQLite has one writer at a time, and the claim below re-checks in its UPDATE.
+    session.exec(select(Station.id).where(Station.id == station.id).with_for_update()).first()
     current = at_station(session, office, station)
     if current is not None:
         raise CxdeskError(f"Finish {ticket(current)} first (or put them on hold).")
@@ -152,24 +174,36 @@ def _claim(session: Session, visit: Visit, who: SignedIn, now: datetime, state: 
     return visit
 
 
+def _claim_if_free(session: Session, visit_id: uuid.UUID, station: Station) -> bool:
+    """Mark the visit called to ``station`` in one UPDATE, only if it is still in line and
+    nobody else is at that station: atomic per station, whoever else calls at once."""
+    other = aliased(Visit)
+    free = ~sa.exists().where(other.station_id == station.id, col(other.state).in_(AT_COUNTER))
+    claimed = session.execute(
+        sa.update(Visit)
+        .where(Visit.id == visit_id, col(Visit.state).in_(IN_LINE), free)
+        .values(state=CALLED, station_id=station.id)
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.rowcount == 1
+
+
 def call_next(session: Session, office: Office, who: SignedIn, now: datetime) -> Visit:
     """Call the next customer in line to this station.
 
     The claim is a conditional UPDATE, so two counters pressing "next" at the
-    same moment never get the same customer.
+    same moment never get the same customer, and one station never gets two.
     """
     _require_free(session, office, who.station)
-    for entry in waiting_line(session, office, now, limit=10):
-        claimed = session.execute(
-            sa.update(Visit)
-            .where(Visit.id == entry.id, col(Visit.state).in_(IN_LINE))
-            .values(state=CALLED)
-        )
-        if claimed.rowcount == 1:
+    for entry in waiting_line(session, office, now, limit=20, station=who.station):
+        if entry.waits_for is not None and entry.waits_for != who.station.id:
+            continue  # transferred to another station: theirs to call
+        if _claim_if_free(session, entry.id, who.station):
             visit = session.get(Visit, entry.id)
             session.refresh(visit)
             return _claim(session, visit, who, now, CALLED)
         session.rollback()
+        _require_free(session, office, who.station)
     raise CxdeskError("Nobody is waiting.")
 
 
@@ -180,6 +214,10 @@ def call_visit(session: Session, office: Office, who: SignedIn, visit_id: uuid.U
     visit = _get(session, visit_id)
     if visit.state not in IN_LINE:
         raise CxdeskError(f"{ticket(visit)} is not waiting.")
+    if not _claim_if_free(session, visit.id, who.station):
+        session.rollback()
+        raise CxdeskError(f"{ticket(visit)} was just called elsewhere, or someone is at this counter.")
+    session.refresh(visit)
     return _claim(session, visit, who, now, CALLED)
 
 
@@ -236,19 +274,73 @@ def hold(session: Session, visit: Visit) -> Visit:
     return visit
 
 
-def transfer(session: Session, visit: Visit, to_station: Station, now: datetime) -> Visit:
-    """Hand the customer to another station: they are called there straight away."""
+def transfer(session: Session, visit: Visit, to_station: Station | None, now: datetime) -> Visit:
+    """Hand the customer on: to the head of ``to_station``'s line (only its clerk calls
+    them next), or with ``to_station=None`` to the head of the office line.
+
+    Either way they are back in the line, visible and counted, never left "called" at
+    a window. Only a station where someone is signed in takes a transfer.
+    """
     _require_at_counter(visit, "transferred")
-    if visit.station_id == to_station.id:
-        raise CxdeskError("That is this station.")
-    busy = at_station(session, session.get(Office, visit.office_id), to_station)
-    if busy is not None:
-        raise CxdeskError(f"{to_station.name} is serving {ticket(busy)}.")
+    if to_station is not None:
+        if visit.station_id == to_station.id:
+            raise CxdeskError("That is this station.")
+        if not to_station.active:
+            raise CxdeskError(f"{to_station.name} is closed.")
+        if open_shift_at(session, to_station) is None:
+            raise CxdeskError(f"Nobody is signed in at {to_station.name}: send the customer to the "
+                              "office line instead (first in line, any window).")
+    return _back_to_line(session, visit, to_station)
+
+
+def send_back_to_line(session: Session, visit: Visit, now: datetime) -> Visit:
+    """The customer at the counter goes back to the head of the office line (a clerk
+    leaving mid-visit, or taking over a window where a customer was left called)."""
+    _require_at_counter(visit, "sent back to the line")
+    return _back_to_line(session, visit, None)
+
+
+def _back_to_line(session: Session, visit: Visit, waits_for: Station | None) -> Visit:
     visit.transferred_from = visit.station_id
-    visit.station_id = to_station.id
+    visit.station_id = waits_for.id if waits_for is not None else None
     visit.staff_id = None
     visit.shift_id = None
-    visit.state = CALLED
+    visit.state = WAITING
+    session.add(visit)
+    session.commit()
+    return visit
+
+
+def take_over(session: Session, visit: Visit, who: SignedIn) -> Visit:
+    """Carry on with a customer left at this window by an earlier shift (a crash, say)."""
+    _require_at_counter(visit, "taken over")
+    if visit.station_id != who.station.id:
+        raise CxdeskError(f"{ticket(visit)} is not at this station.")
+    visit.staff_id = who.staff.id
+    visit.shift_id = who.shift.id
+    session.add(visit)
+    session.commit()
+    return visit
+
+
+def undo_end(session: Session, visit_id: uuid.UUID, who: SignedIn, now: datetime) -> Visit:
+    """Undo a no-show (called again here) or a "left" (back in the line) marked by mistake,
+    within ``UNDO_WINDOW``."""
+    visit = _get(session, visit_id)
+    if visit.state not in (NO_SHOW, LEFT) or visit.finished_at is None:
+        raise CxdeskError(f"{ticket(visit)} is not marked as a no-show or as left.")
+    if now - visit.finished_at > UNDO_WINDOW:
+        raise CxdeskError(f"Too late to undo: {ticket(visit)} was marked more than "
+                          f"{int(UNDO_WINDOW.total_seconds() // 60)} minutes ago.")
+    visit.finished_at = None
+    if visit.state == NO_SHOW:
+        _require_free(session, session.get(Office, visit.office_id), who.station)
+        visit.state = CALLED
+        visit.station_id = who.station.id
+        visit.staff_id = who.staff.id
+        visit.shift_id = who.shift.id
+    else:
+        visit.state = WAITING
     session.add(visit)
     session.commit()
     return visit

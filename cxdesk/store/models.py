@@ -548,3 +548,12 @@ sa.Index("ix_surveyinvitation_visit_status", SurveyInvitation.__table__.c.visit_
 sa.Index("ix_surveyresponse_visit_response", SurveyResponse.__table__.c.visit_id, SurveyResponse.__table__.c.id)
 sa.Index("ix_surveyanswer_response_score", *(SurveyAnswer.__table__.c[name] for name in (
     "response_id", "question", "choice", "score")))
+# --- counter: survey kiosks -----------------------------------------------------
+
+
+class KioskHeartbeat(SQLModel, table=True):
+    """When a station's survey kiosk last looked for a survey (it looks about once a
+    second). A clerk sending a survey to the kiosk is told when none is listening."""
+
+    station_id: uuid.UUID = Field(foreign_key="station.id", primary_key=True)
+    seen_at: datetime = _utc_field()

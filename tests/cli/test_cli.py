@@ -82,3 +82,58 @@ def test_unreachable_server_gives_message_and_exit_1():
         capture_output=True, text=True)
     assert result.returncode == 1
     assert "Cannot open database" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_kiosk_demo_opens_the_demo_database_and_names_a_wrong_one(tmp_path, monkeypatch):
+    """`cxdesk kiosk --demo` finds the file `cxdesk demo --open` uses; a kiosk on a database
+    without the office says which database it looked in."""
+    import cxdesk.cli.kiosk as kiosk_cli
+    from cxdesk.config import demo_db_url
+    from cxdesk.store.db import open_database
+
+    from tests.factories import make_office
+
+    opened = []
+    monkeypatch.setattr(kiosk_cli, "run_kiosk", lambda url, station, theme=None: opened.append((url, station)))
+    database = open_database(demo_db_url(), create=True)
+    make_office(database)
+    database.dispose()
+    result = run("kiosk", "--demo", "--station", "w1")
+    assert result.exit_code == 0 and opened == [(demo_db_url(), "w1")]
+    empty = tmp_path / "other.db"
+    open_database(f"sqlite:///{empty}", create=True).dispose()
+    refused = run("kiosk", "--db", str(empty), "--station", "W1")
+    assert refused.exit_code == 1 and "other.db" in refused.output and "no office yet" in refused.output
+    both = run("kiosk", "--demo", "--db", str(empty), "--station", "W1")
+    assert both.exit_code == 1 and "not both" in both.output
+
+
+def test_demo_open_counts_the_line_it_opens_on_and_names_its_kiosk(tmp_path, monkeypatch):
+    """The demo used to print "0 waiting" and then open on a line of eight."""
+    import re
+
+    import cxdesk.cli.demo as demo_cli
+    from cxdesk.config import demo_db_url
+    from cxdesk.domain.visits import waiting_line
+    from cxdesk.store.db import open_database
+    from cxdesk.store.models import Office
+
+    opened = {}
+    monkeypatch.setattr(demo_cli, "run_app", lambda url, **kwargs: opened.update(url=url, **kwargs))
+    result = run("demo", "--days", "2", "--open")
+    assert result.exit_code == 0, result.output
+    said = int(re.search(r"(\d+) waiting", result.output).group(1))
+    database = open_database(demo_db_url())
+    try:
+        with database.session() as session:
+            from datetime import datetime, timezone
+
+            from sqlmodel import select
+
+            office = session.exec(select(Office)).one()
+            line = waiting_line(session, office, datetime.now(timezone.utc))
+    finally:
+        database.dispose()
+    assert said == len(line) > 0
+    # The sign-in shows the hint with this command filled in for W1.
+    assert opened["url"] == demo_db_url() and opened["kiosk_command"] == "cxdesk kiosk --demo --station {station}"

@@ -64,7 +64,8 @@ def test_demo_reset_rebuilds_the_demo_file(tmp_path):
 
 def test_demo_open_fills_then_opens_with_the_sign_in_hint(tmp_path, monkeypatch):
     opened = []
-    monkeypatch.setattr("cxdesk.cli.demo.run_app", lambda url, demo_hint=None: opened.append((url, demo_hint)))
+    monkeypatch.setattr("cxdesk.cli.demo.run_app",
+                        lambda url, demo_hint=None, **_kiosk: opened.append((url, demo_hint)))
     url = f"sqlite:///{tmp_path / 'open.db'}"
     assert _run("--db", url, "--days", "2", "--open").exit_code == 0
     assert _run("--db", url, "--days", "2", "--open").exit_code == 0

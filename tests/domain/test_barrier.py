@@ -234,7 +234,7 @@ def _sign_in_everyone(db, office, codes):
         for number, code in enumerate(codes):
             pin = {"SUP1": "24681357", "CLK1": "1357"}.get(code, EXTRA_PIN)
             signed = sign_in(session, office, code=code, pin=pin, station=stations[number % 2],
-                             now=FIXED_NOW + timedelta(minutes=10 * number))
+                             now=FIXED_NOW + timedelta(minutes=10 * number), take_over=True)
             shifts.append(signed.shift.id)
     return shifts
 

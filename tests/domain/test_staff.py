@@ -260,3 +260,69 @@ def test_station_names_are_checked_before_anything_is_added(db, office):
         added = add_station(session, office, supervisor_of(session, office), "Window 3")
         assert [s.code for s in stations(session, office)] == ["W1", "W2", "W3"]
     assert added.name == "Window 3"
+
+
+def test_one_open_shift_per_station_names_who_holds_it(db, office):
+    from cxdesk.domain.staff import StationTaken
+
+    with db.session() as session:
+        station = get_station(session, office, "W1")
+        clerk = sign_in(session, office, code=CLERK[0], pin=CLERK[2], station=station, now=FIXED_NOW)
+        with pytest.raises(StationTaken, match=r"Window 1 is signed in by CLK1 \(Ben Okafor\) since 09:30"):
+            sign_in(session, office, code=SUPERVISOR[0], pin=SUPERVISOR[2], station=station,
+                    now=FIXED_NOW + timedelta(minutes=5))
+        sup = sign_in(session, office, code=SUPERVISOR[0], pin=SUPERVISOR[2], station=station,
+                      now=FIXED_NOW + timedelta(minutes=6), take_over=True)
+        open_shifts = session.exec(select(Shift).where(Shift.ended_at.is_(None))).all()
+        closed = session.get(Shift, clerk.shift.id)
+    assert [shift.id for shift in open_shifts] == [sup.shift.id]
+    assert closed.ended_at == FIXED_NOW + timedelta(minutes=6)
+
+
+def test_signing_in_again_after_a_crash_closes_your_own_stale_shift(db, office):
+    with db.session() as session:
+        station = get_station(session, office, "W1")
+        first = sign_in(session, office, code=CLERK[0], pin=CLERK[2], station=station, now=FIXED_NOW)
+        second = sign_in(session, office, code=CLERK[0], pin=CLERK[2], station=station,
+                         now=FIXED_NOW + timedelta(minutes=3))
+        assert session.get(Shift, first.shift.id).ended_at == FIXED_NOW + timedelta(minutes=3)
+        assert session.get(Shift, second.shift.id).ended_at is None
+
+
+def test_a_slowed_sign_in_names_the_recovery_command_whoever_it_is(db, office):
+    """Issue 8: when the only supervisor is the one slowed down, "ask a supervisor" is no
+    help; the message also names the command for whoever holds the machine's account, and
+    reads the same for every code (it must not tell codes apart)."""
+    from cxdesk.domain.signin_delays import FREE_TRIES
+    from cxdesk.domain.staff import UNLOCK_COMMAND
+
+    with db.session() as session:
+        for _ in range(FREE_TRIES - 1):
+            with pytest.raises(CxdeskError):
+                check_pin(session, office, SUPERVISOR[0], "0000", FIXED_NOW)
+        with pytest.raises(CxdeskError) as slowed:
+            check_pin(session, office, SUPERVISOR[0], "0000", FIXED_NOW)
+        for _ in range(FREE_TRIES):
+            with pytest.raises(CxdeskError) as unknown:
+                check_pin(session, office, "NOSUCH", "0000", FIXED_NOW)
+    assert f"{UNLOCK_COMMAND} SUP1" in str(slowed.value) and "wait" in str(slowed.value)
+    assert str(unknown.value) == str(slowed.value).replace("SUP1", "NOSUCH")
+
+
+def test_staff_change_their_own_pin_with_the_current_one_and_the_new_one_twice(db, office):
+    from cxdesk.domain.staff import change_own_pin
+
+    with db.session() as session:
+        clerk = session.exec(select(Staff).where(Staff.code == CLERK[0])).one()
+        with pytest.raises(CxdeskError, match="Current PIN"):
+            change_own_pin(session, office, clerk.id, old_pin="9999", new_pin="8642", new_pin_again="8642",
+                           now=FIXED_NOW)
+        with pytest.raises(CxdeskError, match="differ"):
+            change_own_pin(session, office, clerk.id, old_pin=CLERK[2], new_pin="8642", new_pin_again="8643",
+                           now=FIXED_NOW)
+        with pytest.raises(CxdeskError, match="same as the current"):
+            change_own_pin(session, office, clerk.id, old_pin=CLERK[2], new_pin=CLERK[2],
+                           new_pin_again=CLERK[2], now=FIXED_NOW)
+        change_own_pin(session, office, clerk.id, old_pin=CLERK[2], new_pin="8642", new_pin_again="8642",
+                       now=FIXED_NOW)
+        assert check_pin(session, office, CLERK[0], "8642", FIXED_NOW).id == clerk.id

@@ -93,16 +93,97 @@ def test_hold_returns_to_line_and_keeps_first_wait(db, office, signed_in):
     assert again.wait_seconds == 5 * 60 and again.hold_count == 1
 
 
-def test_transfer_calls_the_customer_at_the_other_station(db, office, signed_in):
+def test_transfer_to_a_staffed_station_puts_the_customer_first_in_its_line(db, office, signed_in):
     with db.session() as session:
         walk_in(session, office)
-        visit = visits.call_next(session, office, signed_in, FIXED_NOW + MIN)
+        waiting = walk_in(session, office, 1)
+        visit = visits.call_next(session, office, signed_in, FIXED_NOW + 2 * MIN)
         w2 = get_station(session, office, "W2")
-        visits.transfer(session, visit, w2, FIXED_NOW + 2 * MIN)
-        assert visits.at_station(session, office, w2).id == visit.id
-        assert visits.at_station(session, office, signed_in.station) is None
-        with pytest.raises(CxdeskError, match="this station"):
+        with pytest.raises(CxdeskError, match="Nobody is signed in at Window 2"):
             visits.transfer(session, visit, w2, FIXED_NOW + 3 * MIN)
+        at_w2 = sign_in(session, office, code=SUPERVISOR[0], pin=SUPERVISOR[2], station=w2, now=FIXED_NOW)
+        visits.transfer(session, visit, w2, FIXED_NOW + 3 * MIN)
+        # Back in the line, counted, never "called" at a window: only W2's clerk calls them.
+        assert visits.at_station(session, office, signed_in.station) is None
+        assert visits.at_station(session, office, w2) is None
+        assert counter.day_counts(session, office, FIXED_NOW + 3 * MIN).waiting == 2
+        line = visits.waiting_line(session, office, FIXED_NOW + 3 * MIN, station=w2)
+        assert [entry.id for entry in line] == [visit.id, waiting.id] and line[0].waits_for == w2.id
+        assert visits.call_next(session, office, signed_in, FIXED_NOW + 4 * MIN).id == waiting.id
+        assert visits.call_next(session, office, at_w2, FIXED_NOW + 4 * MIN).id == visit.id
+        with pytest.raises(CxdeskError, match="this station"):
+            visits.transfer(session, visit, w2, FIXED_NOW + 5 * MIN)
+
+
+def test_transfer_to_the_office_line_goes_first_for_any_window(db, office, signed_in):
+    with db.session() as session:
+        first_come = walk_in(session, office)
+        due = walk_in(session, office, 1, appointment_at=FIXED_NOW + 5 * MIN)
+        visit = visits.call_visit(session, office, signed_in, first_come.id, FIXED_NOW + 2 * MIN)
+        visits.transfer(session, visit, None, FIXED_NOW + 3 * MIN)
+        stored = session.get(Visit, visit.id)
+        assert (stored.state, stored.station_id, stored.transferred_from) == ("waiting", None,
+                                                                             signed_in.station.id)
+        line = visits.waiting_line(session, office, FIXED_NOW + 3 * MIN)
+        assert [entry.id for entry in line] == [visit.id, due.id] and line[0].sent_back
+
+
+def test_sign_out_sends_customers_waiting_for_that_station_to_the_office_line(db, office, signed_in):
+    from cxdesk.domain.staff import sign_out
+
+    with db.session() as session:
+        walk_in(session, office)
+        w2 = get_station(session, office, "W2")
+        at_w2 = sign_in(session, office, code=SUPERVISOR[0], pin=SUPERVISOR[2], station=w2, now=FIXED_NOW)
+        visit = visits.call_next(session, office, signed_in, FIXED_NOW + MIN)
+        visits.transfer(session, visit, w2, FIXED_NOW + 2 * MIN)
+        sign_out(session, at_w2, FIXED_NOW + 3 * MIN)
+        [entry] = visits.waiting_line(session, office, FIXED_NOW + 3 * MIN, station=signed_in.station)
+    assert entry.id == visit.id and entry.waits_for is None and entry.sent_back
+
+
+def test_one_station_never_has_two_customers_called(db, office, signed_in, monkeypatch):
+    """The claim re-checks the station in its own UPDATE: even if the first check is
+    passed by two presses of "next" at once, the second finds the window taken."""
+    with db.session() as session:
+        walk_in(session, office)
+        walk_in(session, office, 1)
+        first = visits.call_next(session, office, signed_in, FIXED_NOW + 2 * MIN)
+        monkeypatch.setattr(visits, "_require_free", lambda *args: None)  # the race: both passed it
+        with pytest.raises(CxdeskError, match="Nobody is waiting"):
+            visits.call_next(session, office, signed_in, FIXED_NOW + 2 * MIN)
+        at_counter = session.exec(select(Visit).where(Visit.state == "called")).all()
+    assert [v.id for v in at_counter] == [first.id]
+
+
+def test_a_no_show_or_left_marked_by_mistake_is_undone_within_two_minutes(db, office, signed_in):
+    with db.session() as session:
+        walk_in(session, office)
+        gone = walk_in(session, office, 1)
+        called = visits.call_next(session, office, signed_in, FIXED_NOW + 2 * MIN)
+        visits.no_show(session, called, FIXED_NOW + 3 * MIN)
+        visits.left_line(session, gone, FIXED_NOW + 3 * MIN)
+        with pytest.raises(CxdeskError, match="Too late"):
+            visits.undo_end(session, gone.id, signed_in, FIXED_NOW + 6 * MIN)
+        visits.undo_end(session, gone.id, signed_in, FIXED_NOW + 4 * MIN)
+        back = visits.undo_end(session, called.id, signed_in, FIXED_NOW + 4 * MIN)
+        assert (back.state, back.station_id, back.finished_at) == ("called", signed_in.station.id, None)
+        assert session.get(Visit, gone.id).state == "waiting"
+
+
+def test_a_customer_left_at_a_window_is_taken_over_or_sent_back(db, office, signed_in):
+    with db.session() as session:
+        walk_in(session, office)
+        walk_in(session, office, 1)
+        stranded = visits.call_next(session, office, signed_in, FIXED_NOW + 2 * MIN)
+        # The app crashed; the clerk signs in again at the same window (their old shift is closed).
+        again = sign_in(session, office, code="CLK1", pin="1357", station=signed_in.station,
+                        now=FIXED_NOW + 10 * MIN)
+        kept = visits.take_over(session, visits.at_station(session, office, again.station), again)
+        assert kept.id == stranded.id and kept.shift_id == again.shift.id
+        visits.send_back_to_line(session, kept, FIXED_NOW + 11 * MIN)
+        line = visits.waiting_line(session, office, FIXED_NOW + 11 * MIN)
+    assert line[0].id == stranded.id and line[0].sent_back
 
 
 def test_no_show_and_left_before_service(db, office, signed_in):

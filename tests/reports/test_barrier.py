@@ -146,11 +146,13 @@ def test_response_rate_is_answers_over_staff_who_signed_in_and_changes_are_shown
     pins = {"SUP1": "24681357", "CLK1": "1357"}
     with db.session() as session:
         station = get_station(session, office, "W1")
+        # In time order: a sign-in takes the station over from whoever signed in before.
+        for code in six[:3]:
+            sign_in(session, office, code=code, pin=pins.get(code, EXTRA_PIN), station=station, now=OCTOBER,
+                    take_over=True)
         for number, code in enumerate(six[:5]):
             sign_in(session, office, code=code, pin=pins.get(code, EXTRA_PIN), station=station,
-                    now=FIXED_NOW + timedelta(minutes=number))
-        for code in six[:3]:
-            sign_in(session, office, code=code, pin=pins.get(code, EXTRA_PIN), station=station, now=OCTOBER)
+                    now=FIXED_NOW + timedelta(minutes=number), take_over=True)
     for code in six[:4]:
         answer_barrier(db, office, code, items={"tools": 4})
     for code in six[:3]:

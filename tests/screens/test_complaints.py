@@ -36,10 +36,11 @@ def trail_kinds(db, complaint) -> list[tuple[str, str | None]]:
 
 
 async def fill_intake(pilot, what="Waited an hour past my appointment.", wanted="An apology."):
-    """Category 'wait time' by number key, the two texts, Enter saves."""
+    """Category 'wait time' by number key, the two texts; Enter goes on to the consent
+    tick (left blank), the last field, where Enter saves."""
     assert isinstance(pilot.app.screen, ComplaintIntakeScreen)
     await press(pilot, "1", "1", "1")  # received at the counter, wait time, normal urgency
-    await pilot.press(*what, "enter", *wanted, "enter")
+    await pilot.press(*what, "enter", *wanted, "enter", "enter")
     await settle(pilot)
 
 
@@ -79,7 +80,7 @@ async def test_f2_from_the_complaints_queue(db_url, clock, db, office):
         await press(pilot, "f2")
         await fill_intake(pilot)
         assert isinstance(app.screen, ComplaintReceiptScreen)
-        await press(pilot, "enter")
+        await press(pilot, "escape")
         assert isinstance(app.screen, ComplaintsScreen)
         assert [row.reference for row in app.screen.rows] == ["CHI01-20261124-001"]
     [complaint] = all_complaints(db)
@@ -107,9 +108,9 @@ async def test_f2_from_the_staff_screen(db_url, clock, db, office):
         assert type(app.screen).__name__ == "StaffScreen"
         await press(pilot, "f2")
         await press(pilot, "2", "7", "2")  # by phone, privacy, high urgency
-        await pilot.press(*"Case discussed loudly.", "enter", *"A private room.", "enter")
+        await pilot.press(*"Case discussed loudly.", "enter", *"A private room.", "enter", "enter")
         await settle(pilot)
-        # Enter on "wanted" without consent saves: nothing about contact is kept.
+        # Enter on the consent tick (left blank: the last field) saves: no contact is kept.
         assert isinstance(app.screen, ComplaintReceiptScreen)
     [complaint] = all_complaints(db)
     assert (complaint.received_via, complaint.category, complaint.urgency) == ("phone", "privacy", "high")
@@ -129,7 +130,7 @@ async def test_f2_works_while_an_input_has_focus_and_contact_needs_consent(db_ur
         await pilot.press(*"Was told the wrong form.", "enter", *"Correct info.", "tab", "space")
         await settle(pilot)
         assert not intake.query_one("#phone").disabled
-        await pilot.press("tab", *"Maria Lopez", "enter", *"312 555 0199", "enter", "enter")
+        await pilot.press("tab", *"Maria Lopez", "enter", *"312 555 0199", "enter", "enter", "enter")
         await settle(pilot)
         assert isinstance(app.screen, ComplaintReceiptScreen)
     [complaint] = all_complaints(db)
@@ -146,7 +147,7 @@ async def test_intake_refuses_an_empty_story_and_writes_nothing(db_url, clock, d
         await press(pilot, "ctrl+s")
         assert isinstance(app.screen, ComplaintIntakeScreen)
         assert "Write down what happened" in str(app.screen.query_one("#message").render())
-        await press(pilot, "escape")
+        await press(pilot, "escape", "2")  # a category was picked: "throw it away?" yes
         assert isinstance(app.screen, CounterScreen)
     assert all_complaints(db) == []
 
@@ -284,7 +285,7 @@ async def test_complaint_keys_are_in_the_help_and_the_command_palette(db_url, cl
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot)
         rows = {(key, what) for _where, key, what, _why in binding_rows(app.screen)}
-        assert {("f2", "Complaint"), ("f7", "Complaints")} <= rows
+        assert {("F2", "Complaint"), ("F7", "Complaints")} <= rows
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert any(title.startswith("Complaint (") for title in titles)
         assert any(title.startswith("Complaints (") for title in titles)

@@ -175,13 +175,14 @@ async def test_hold_no_show_and_transfer_by_key(db_url, clock, db, office):
         await sign_in(pilot)
         await press(pilot, "n", "h")        # A001 back in line
         await press(pilot, "n", "x")        # A001 again (held keeps place) -> no-show
-        await press(pilot, "n", "t", "1")   # A002 to W2
+        await press(pilot, "n", "t", "1")   # A002 to the head of the office line (nobody is at W2)
     first, second, third = all_visits(db)
     assert (first.state, first.hold_count) == ("no_show", 1)
     with db.session() as session:
-        w2 = session.exec(select(Station).where(Station.code == "W2")).one()
-    assert (second.state, second.station_id) == ("called", w2.id)
-    assert third.state == "waiting"
+        w1 = session.exec(select(Station).where(Station.code == "W1")).one()
+        line = visits.waiting_line(session, session.exec(select(Office)).one(), FIXED_NOW)
+    assert (second.state, second.station_id, second.transferred_from) == ("waiting", None, w1.id)
+    assert [entry.id for entry in line] == [second.id, third.id]
 
 
 async def test_walk_up_is_logged_without_queueing(db_url, clock, db, office):
@@ -323,7 +324,7 @@ async def test_two_counters_share_one_postgresql_office(pg_url, clock):
         front = make_app(pg_url, clock)
         window = make_app(pg_url, clock)
         async with front.run_test(size=SIZE) as desk, window.run_test(size=SIZE) as counter:
-            await sign_in(desk, "SUP1", "24681357")
+            await sign_in(desk, "SUP1", "24681357", station="W2")
             await press(desk, "i", "1", "3", "1", "enter")
             await sign_in(counter)
             window.screen.refresh_view()  # what the 10-second refresh does

@@ -50,7 +50,7 @@ async def test_a_supervisor_signs_off_the_day_and_a_late_change_reopens_it(db, d
                                   now=FIXED_NOW - timedelta(minutes=5))
     app = make_app(db_url, clock)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, "SUP1", "24681357")
+        await sign_in(pilot, "SUP1", "24681357", station="W2")
         await press(pilot, "f8")
         assert isinstance(app.screen, SummaryScreen)
         assert "not signed off" in text_of(app, "#summary-title")
@@ -75,7 +75,7 @@ async def test_a_supervisor_signs_off_the_day_and_a_late_change_reopens_it(db, d
 async def test_the_summary_moves_between_periods(db_url, clock, office, signed_in):
     app = make_app(db_url, clock)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, "SUP1", "24681357")
+        await sign_in(pilot, "SUP1", "24681357", station="W2")
         await press(pilot, "f8", "q")
         assert "FY2027 Q1" in text_of(app, "#summary-title")
         await press(pilot, "w")
@@ -90,7 +90,7 @@ async def test_the_summary_moves_between_periods(db_url, clock, office, signed_i
 async def test_a_supervisor_changes_a_standard_from_the_standards_screen(db, db_url, clock, office):
     app = make_app(db_url, clock)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, "SUP1", "24681357")
+        await sign_in(pilot, "SUP1", "24681357", station="W2")
         await press(pilot, "f3")
         assert isinstance(app.screen, StandardsScreen)
         await press(pilot, "e")

@@ -28,10 +28,11 @@ def a_month_of_answers(db, office):
     codes = ["CLK1", *more_staff(db, office, 3)]
     with db.session() as session:
         station = get_station(session, office, "W2")
-        for when, who in ((FIXED_NOW - timedelta(hours=2), codes), (OCTOBER, codes[:3])):
+        # In time order: each sign-in takes the station over from the one before.
+        for when, who in ((OCTOBER, codes[:3]), (FIXED_NOW - timedelta(hours=2), codes)):
             for code in who:
                 domain_sign_in(session, office, code=code, pin="1357" if code == "CLK1" else EXTRA_PIN,
-                               station=station, now=when)
+                               station=station, now=when, take_over=True)
     november = [
         ({"information": 4, "tools": 2, "workload": 1, "training": 4, "conditions": 5, "authority": 2,
           "involvement": 2, "rules_forms": 3}, {"staffing", "it_system", "forms"}, "Text the list of documents to bring."),

@@ -83,3 +83,17 @@ def test_detail_with_trail_for_a_supervisor(snap_compare, db_url, clock, filed):
     run_before = after("f7", "down", "down", "down", "enter", code=SUPERVISOR[0], pin=SUPERVISOR[2])
 
     assert snap_compare(make_app(db_url, clock), terminal_size=SIZE, run_before=run_before)
+
+
+def test_complaint_form_at_80x24(snap_compare, db_url, clock, db, office):
+    """Consent ticked, the focus in the contact fields: they are on screen (the form scrolls)."""
+
+    async def run_before(pilot):
+        await sign_in(pilot)
+        await press(pilot, "f2", "1", "1", "1")
+        await pilot.press(*"Waited an hour.", "enter", *"An apology.", "enter", "space", "enter",
+                          *"Ann Roe", "tab", *"5550111")
+        await settle(pilot)
+        steady(pilot.app)
+
+    assert snap_compare(make_app(db_url, clock), terminal_size=(80, 24), run_before=run_before)

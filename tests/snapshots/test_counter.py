@@ -81,3 +81,35 @@ def test_counter_in_high_contrast(snap_compare, db_url, clock, line):
 
     app = make_app(db_url, clock, theme_name="cxdesk-high-contrast")
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+# --- 80x24: every screen works on a small terminal (issue 8) -------------------------------
+
+SMALL = (80, 24)
+
+
+def test_counter_at_80x24(snap_compare, db_url, clock, line):
+    """F1 Help and F2 Complaint stay in the key bar; the line keeps room for what it shows."""
+    run_before = after("n", "s")
+
+    assert snap_compare(make_app(db_url, clock), terminal_size=SMALL, run_before=run_before)
+
+
+def test_finish_dialog_at_80x24(snap_compare, db_url, clock, line):
+    """The outcome picked, the focus on the note: the note field is on screen."""
+    run_before = after("n", "f", "3", "1")
+
+    assert snap_compare(make_app(db_url, clock), terminal_size=SMALL, run_before=run_before)
+
+
+def test_staff_screen_at_80x24(snap_compare, db_url, clock, office):
+    run_before = after("f5", code="SUP1", pin="2468")
+
+    assert snap_compare(make_app(db_url, clock), terminal_size=SMALL, run_before=run_before)
+
+
+def test_sign_in_at_80x24(snap_compare, db_url, clock, office):
+    run_before = after(sign_in_first=False)
+
+    app = make_app(db_url, clock, demo_hint="Demo office: supervisor SUP1 / PIN 2468, clerk CLK1 / PIN 1357")
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)

@@ -42,6 +42,30 @@ def test_customer_survey_screen(snap_compare, db, office, signed_in, db_url, clo
     assert snap_compare(app, press=STEPS[step], terminal_size=SIZE, run_before=show_survey)
 
 
-def test_kiosk_waiting_screen(snap_compare, db, office, db_url, clock):
+def test_kiosk_waiting_screen(snap_compare, db, office, db_url, clock, monkeypatch):
+    # The kiosk names its database file; the test's file lives in a folder that changes per run.
+    monkeypatch.setattr("cxdesk.screens.kiosk._database_name", lambda url: "/srv/cxdesk/office.db")
     app = KioskApp(db_url, "W1", clock=clock, poll_seconds=3600)
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+def test_customer_survey_at_80x24(snap_compare, db, office, signed_in, db_url, clock):
+    app = kiosk_with_survey(db, office, signed_in, db_url, clock, "es")
+    assert snap_compare(app, press=["4"], terminal_size=(80, 24), run_before=show_survey)
+
+
+def test_handover_waits_for_the_clerk(snap_compare, db, office, signed_in, db_url, clock):
+    """After a handed-over survey: "please return the screen to the clerk", F9 for staff."""
+    from tests.pilot import make_app, press, sign_in
+
+    serve(db, office, signed_in)
+
+    async def run_before(pilot):
+        await sign_in(pilot)
+        await press(pilot, "v", "escape")
+        pilot.app.screen._after_thanks()  # what the thank-you's timer calls
+        await settle(pilot)
+
+    app = make_app(db_url, clock)
+    app.survey_thanks_seconds = 3600
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

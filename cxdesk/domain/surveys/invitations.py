@@ -23,6 +23,7 @@ from cxdesk.domain.surveys.questions import (
 )
 from cxdesk.errors import CxdeskError
 from cxdesk.store.models import (
+    KioskHeartbeat,
     Office,
     Station,
     SurveyAnswer,
@@ -34,6 +35,10 @@ from cxdesk.vocab import KIOSK, LANGUAGES, SURVEY_MODES, SurveyStatus, VisitStat
 
 # A kiosk survey nobody picked up in this time is stale: the customer has gone.
 KIOSK_PICKUP = timedelta(minutes=10)
+# A kiosk looks about once a second and notes it every few seconds; one not seen
+# for this long is not listening (closed, crashed, unplugged).
+KIOSK_HEARTBEAT_EVERY = timedelta(seconds=5)
+KIOSK_SILENT_AFTER = timedelta(seconds=20)
 
 
 @dataclass(frozen=True)
@@ -181,3 +186,36 @@ def finish(session: Session, invitation_id: uuid.UUID, answers: Mapping[str, Ans
     session.commit()
     return status
 
+
+
+# --- is a kiosk listening? -------------------------------------------------------------------
+
+
+def kiosk_heartbeat(session: Session, station: Station, now: datetime) -> None:
+    """The kiosk at ``station`` is running and looking for surveys."""
+    beat = session.get(KioskHeartbeat, station.id)
+    if beat is None:
+        session.add(KioskHeartbeat(station_id=station.id, seen_at=now))
+    else:
+        beat.seen_at = now
+        session.add(beat)
+    session.commit()
+
+
+def kiosk_closed(session: Session, station: Station) -> None:
+    """The kiosk at ``station`` was closed on purpose: not listening from now on."""
+    session.execute(sa.delete(KioskHeartbeat).where(KioskHeartbeat.station_id == station.id))
+    session.commit()
+
+
+def kiosk_last_seen(session: Session, station: Station) -> datetime | None:
+    beat = session.get(KioskHeartbeat, station.id)
+    if beat is None:
+        return None
+    session.refresh(beat)
+    return beat.seen_at
+
+
+def kiosk_listening(session: Session, station: Station, now: datetime) -> bool:
+    seen = kiosk_last_seen(session, station)
+    return seen is not None and now - seen <= KIOSK_SILENT_AFTER

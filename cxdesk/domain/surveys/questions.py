@@ -25,7 +25,7 @@ SCREEN_TEXTS = (
     "intro", "progress", "hint_scale", "hint_drivers", "hint_choice", "hint_typing",
     "key_skip", "key_next", "key_end", "key_language", "typing_placeholder",
     "thanks_title", "thanks_body", "skipped_title", "skipped_body", "closing",
-    "kiosk_title", "kiosk_body",
+    "kiosk_title", "kiosk_body", "return_title", "return_body", "key_staff",
 )
 
 

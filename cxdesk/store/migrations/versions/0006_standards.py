@@ -11,7 +11,7 @@ from alembic import op
 import cxdesk.store.models
 
 revision = "0006_standards"
-down_revision = "0004_signin"
+down_revision = "0005_counter"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,8 @@
-"""Counter dialogs: check in, finish (or walk-up), channel choice, transfer.
+"""The counter's dialogs for a visit: check in, finish (or walk-up), channel choice, transfer.
 
 Number keys pick from the lists and move on to the next field; Enter saves;
-Escape backs out without writing anything.
+Escape backs out without writing anything. The clock is read when a step is
+saved, on the database thread.
 """
 
 from __future__ import annotations
@@ -9,41 +10,22 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import TYPE_CHECKING
 
-from cxdesk.screens.widgets import MessageLine, NumberedChoice
-from textual import events, on
+from cxdesk.screens.dialogs import LANGUAGES, Dialog, catalog, choices
+from cxdesk.screens.widgets import FormInput, MessageLine, NumberedChoice, NumberedSelection
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Input, Label, SelectionList, Static
+from textual.content import Content
+from textual.widgets import Input, Label, Static
 
 from cxdesk.errors import CxdeskError
-from cxdesk.store.catalogs import office_catalog as catalog
 
 if TYPE_CHECKING:
     from cxdesk.store.models import Visit
 
-LANGUAGES = (("en", "English"), ("es", "Español (Spanish)"))
-
-
-def choices(name: str) -> list[tuple[str, str]]:
-    return [(item.code, item.label()) for item in catalog(name)]
-
-
-class Dialog(ModalScreen):
-    """A modal form: Escape cancels, messages go to the line at the bottom."""
-
-    CSS_PATH = "forms.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="Close without saving.", id="cancel")]
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def show_error(self, exc: CxdeskError | str) -> None:
-        self.query_one(MessageLine).show_error(str(exc))
-
-    def picked(self, choice_id: str) -> str | None:
-        return self.query_one(f"#{choice_id}", NumberedChoice).value
+# What a transfer to the office line is called in the pick list.
+OFFICE_LINE = "*line"
 
 
 class CheckInDialog(Dialog):
@@ -65,11 +47,11 @@ class CheckInDialog(Dialog):
                     yield NumberedChoice(choices("services"), id="service")
             with Horizontal(classes="columns short"):
                 with Vertical():
-                    yield Label("Language")
-                    yield NumberedChoice(LANGUAGES, id="language", selected="en")
+                    yield Label("Language (Tab keeps English)")
+                    yield NumberedChoice(LANGUAGES, id="language", selected="en", classes="two-rows")
                 with Vertical():
-                    yield Label("Appointment time (HH:MM), blank for walk-in")
-                    yield Input(id="appointment", placeholder="walk-in", max_length=5)
+                    yield Label("Appointment time (HH:MM), blank for walk-in — Enter saves")
+                    yield FormInput(id="appointment", placeholder="walk-in", max_length=5, advance=False)
             yield MessageLine(id="message")
 
     @on(Input.Submitted, "#appointment")
@@ -77,26 +59,28 @@ class CheckInDialog(Dialog):
         app = self.app
         segment, service = self.picked("segment"), self.picked("service")
         language = self.picked("language") or "en"
+        appointment = self.query_one("#appointment", Input).value
         try:
             if not segment:
                 raise CxdeskError("Choose the customer segment (number keys).")
             if not service:
                 raise CxdeskError("Choose the service wanted (number keys).")
-            appointment_at = parse_appointment(self.query_one("#appointment", Input).value,
-                                               app.now(), app.office.timezone)
+            parse_appointment(appointment, app.now(), app.office.timezone)
         except CxdeskError as exc:
             self.show_error(exc)
             return
-        office, now = app.office, app.now()
+        office = app.office
 
         def check_in(session) -> str:
             from cxdesk.domain import visits
 
+            now = app.now()
             visit = visits.check_in(session, office, segment=segment, service=service,
-                                    appointment_at=appointment_at, language=language, now=now)
+                                    appointment_at=parse_appointment(appointment, now, office.timezone),
+                                    language=language, now=now)
             return visits.ticket(visit)
 
-        app.run_db(check_in, self.dismiss, on_error=self.show_error, description="check in")
+        self.save_db(check_in, self.dismiss, "check the customer in")
 
 
 def parse_appointment(text: str, now: datetime, zone_name: str) -> datetime | None:
@@ -133,7 +117,7 @@ class FinishDialog(Dialog):
         from cxdesk.domain.visits import ticket
 
         title = f"Finish {ticket(self.visit)}" if self.visit else "Walk-up visit (served without queueing)"
-        with VerticalScroll(classes="dialog wide"):
+        with VerticalScroll(classes="dialog wide", id="finish"):
             yield Static(title, classes="form-title")
             with Horizontal(classes="columns"):
                 if self.visit is None:
@@ -152,7 +136,7 @@ class FinishDialog(Dialog):
                     yield Label("Why not served", id="reason-label", classes="hidden")
                     yield NumberedChoice(choices("not_served_reasons"), id="reason", classes="hidden")
             yield Label("Note (optional; no personal details) — Enter saves")
-            yield Input(id="note", max_length=500)
+            yield FormInput(id="note", max_length=500, advance=False)
             yield MessageLine(id="message")
 
     def on_mount(self) -> None:
@@ -168,6 +152,15 @@ class FinishDialog(Dialog):
         if needs:
             # Picking moved the focus past the list that just appeared.
             self.query_one("#referral" if needs == "referral" else "#reason").focus()
+        else:
+            self.query_one("#note").focus()
+
+    @on(NumberedChoice.Picked)
+    def _show_picked(self, event: NumberedChoice.Picked) -> None:
+        # At 80x24 the next field may be below the fold: bring it into view.
+        focused = self.focused
+        if focused is not None:
+            self.call_after_refresh(focused.scroll_visible)
 
     @on(Input.Submitted, "#note")
     def action_save(self) -> None:
@@ -189,7 +182,7 @@ class FinishDialog(Dialog):
             self.show_error("Choose the outcome (number keys).")
             self.query_one("#outcome").focus()
             return
-        who, office, now = app.signed_in, app.office, app.now()
+        who, office = app.signed_in, app.office
         visit = self.visit
         segment = self.picked("segment") if visit is None else None
         if visit is None and not segment:
@@ -200,9 +193,9 @@ class FinishDialog(Dialog):
         def save(session):
             from cxdesk.domain import visits
 
+            now = app.now()
             if visit is None:
-                return visits.quick_log(session, office, who, segment=segment, details=details,
-                                        now=now)
+                return visits.quick_log(session, office, who, segment=segment, details=details, now=now)
             return visits.finish(session, visits.get_visit(session, visit.id), details, who, now)
 
         def saved(done: Visit) -> None:
@@ -211,33 +204,7 @@ class FinishDialog(Dialog):
             self.notify(f"Saved {ticket(done)}.", timeout=3)
             self.dismiss(done)
 
-        app.run_db(save, saved, on_error=self.show_error, description="finish visit")
-
-
-class NumberedSelection(SelectionList):
-    """A checklist where the number keys 1-9 tick and untick items.
-
-    A ticked item also shows a check mark in its text, not only a colour.
-    """
-
-    def __init__(self, items: list[tuple[str, str]], **kwargs) -> None:
-        self._labels = [f"{index}  {label}" for index, (_, label) in enumerate(items, 1)]
-        super().__init__(*[(f"  {text}", code) for text, (code, _) in zip(self._labels, items)], **kwargs)
-
-    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
-        chosen = set(self.selected)
-        for index, text in enumerate(self._labels):
-            mark = "✔ " if self.get_option_at_index(index).value in chosen else "  "
-            self.replace_option_prompt_at_index(index, mark + text)
-
-    def on_key(self, event: events.Key) -> None:
-        if event.character and event.character.isdigit() and event.character != "0":
-            index = int(event.character) - 1
-            if index < self.option_count:
-                event.stop()
-                event.prevent_default()
-                self.toggle(self.get_option_at_index(index).value)
-                self.highlighted = index
+        self.save_db(save, saved, "save the visit")
 
 
 class ChannelDialog(Dialog):
@@ -283,10 +250,9 @@ class ChannelDialog(Dialog):
         def save(session):
             from cxdesk.domain import visits
 
-            return visits.record_channels(session, visits.get_visit(session, visit_id), offered,
-                                          preferred)
+            return visits.record_channels(session, visits.get_visit(session, visit_id), offered, preferred)
 
-        self.app.run_db(save, self.dismiss, on_error=self.show_error, description="channels")
+        self.save_db(save, self.dismiss, "record the channels")
 
     def action_skip(self) -> None:
         visit_id = self.visit.id
@@ -296,20 +262,24 @@ class ChannelDialog(Dialog):
 
             return visits.skip_channels(session, visits.get_visit(session, visit_id))
 
-        self.app.run_db(skip, self.dismiss, on_error=self.show_error, description="skip channels")
+        self.save_db(skip, self.dismiss, "skip the channel step")
 
     def action_cancel(self) -> None:
         self.action_skip()
 
 
 class TransferDialog(Dialog):
-    """Pick the station to send the customer to."""
+    """Where the customer goes: the head of the office line, or of a staffed station's line.
+
+    Dismisses with a station code, ``OFFICE_LINE``, or None.
+    """
 
     AUTO_FOCUS = "#station"
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static("Transfer to which station?", classes="form-title")
+            yield Static("Transfer the customer to…", classes="form-title")
+            yield Static("They go to the head of that line, waiting and counted.", classes="hint")
             yield Static("Loading stations…", id="loading")
             yield MessageLine(id="message")
 
@@ -319,16 +289,26 @@ class TransferDialog(Dialog):
 
         def read(session):
             from cxdesk.domain.office import stations
+            from cxdesk.domain.staff import open_shift_at
+            from cxdesk.store.models import Staff
 
-            return [(s.code, f"{s.name} ({s.code})") for s in stations(session, office) if s.id != here.id]
+            items = [(OFFICE_LINE, "Office line (first in line, any window)")]
+            for station in stations(session, office):
+                if station.id == here.id:
+                    continue
+                shift = open_shift_at(session, station)
+                if shift is not None:
+                    staff = session.get(Staff, shift.staff_id)
+                    items.append((station.code, f"{station.name} ({station.code}) · {staff.code}"))
+            return items
 
-        app.run_db(read, self._show)
+        app.run_db(read, self._show, on_error=self.show_error, description="read the stations")
 
     def _show(self, items: list[tuple[str, str]]) -> None:
-        self.query_one("#loading").remove()
-        if not items:
-            self.show_error("There is no other station.")
-            return
+        if len(items) > 1:
+            self.query_one("#loading").remove()
+        else:
+            self.query_one("#loading", Static).update(Content("Nobody is signed in at another station."))
         choice = NumberedChoice(items, id="station", advance=False)
         self.query_one(".dialog").mount(choice, before=self.query_one(MessageLine))
         choice.focus()

@@ -1,0 +1,320 @@
+"""The base of every cxdesk terminal app (counter, kiosk, lobby board).
+
+What they share: the injected clock, the one database thread, themes, the error
+log, the type-ahead queue and the terminal driver. A screen calls
+``app.run_db(work, on_done, on_error=..., description=...)``: the work runs on
+the database thread, and exactly one of ``on_done`` / ``on_error`` is called
+back here, for every outcome. A failure of any type ends the caller's busy
+state and says what happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from cxdesk.screens.themes import register_themes
+from cxdesk.screens.typeahead import TypeAhead
+from textual import events
+from textual.app import App
+from textual.screen import ModalScreen, Screen
+from textual.worker import Worker
+
+from cxdesk.clock import Clock, utcnow
+from cxdesk.errors import CxdeskError
+
+if TYPE_CHECKING:
+    from cxdesk.store.db import Database
+    from cxdesk.store.models import Office
+
+# The stylesheets live beside the screen modules. Paths are absolute because
+# Textual reads a CSS_PATH relative to the module of each subclass.
+STYLES = Path(__file__).parent
+
+
+def stylesheet(name: str) -> str:
+    return str(STYLES / name)
+
+
+T = TypeVar("T")
+ResultType = TypeVar("ResultType")
+
+# Actions a customer holding the keyboard may still trigger (none of them staff's).
+CUSTOMER_SAFE_ACTIONS = frozenset({"focus_next", "focus_previous"})
+# Below this many rows the stylesheets use their compact rules (".-short").
+SHORT_ROWS = 30
+
+
+class UnexpectedError(CxdeskError):
+    """A failure that is not the domain's own (a locked database, a bug): logged, then
+    described in a sentence for the clerk. ``original`` is what was raised."""
+
+    def __init__(self, message: str, original: BaseException) -> None:
+        super().__init__(message)
+        self.original = original
+
+
+class BaseApp(App):
+    """Clock, store, themes, error log, type-ahead: what every cxdesk app stands on."""
+
+    TITLE = "cxdesk"
+    CUSTOMER_SAFE_ACTIONS = CUSTOMER_SAFE_ACTIONS
+
+    def __init__(self, db_url: str, *, clock: Clock = utcnow, theme_name: str | None = None) -> None:
+        super().__init__()
+        self.db_url = db_url
+        self.clock = clock
+        self.db: Database | None = None
+        self.office: Office | None = None
+        self._theme_name = theme_name
+        # One thread for all database work, so steps are applied in the order they were asked for.
+        self._db_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cxdesk-db")
+        self.type_ahead = TypeAhead(self)
+        register_themes(self)
+
+    # --- lifecycle ----------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self._theme_name:
+            if self._theme_name not in self.available_themes:
+                self.notify(f"Unknown theme {self._theme_name!r}; using the default.", severity="warning")
+            else:
+                self.theme = self._theme_name
+        self.set_class(self.size.height < SHORT_ROWS, "-short")
+        self.start()
+
+    def start(self) -> None:
+        """The first screen of this app (sign-in, the kiosk's welcome...)."""
+        raise NotImplementedError
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Short terminals (80x24): stylesheets drop padding under ".-short".
+        self.set_class(event.size.height < SHORT_ROWS, "-short")
+
+    def now(self):
+        """The clock, read when a step is saved (never kept from when a dialog opened)."""
+        return self.clock()
+
+    async def on_unmount(self) -> None:
+        self._db_executor.shutdown(wait=False, cancel_futures=False)
+
+    def get_driver_class(self):
+        from textual.drivers.linux_driver import LinuxDriver
+
+        driver_class = super().get_driver_class()
+        if driver_class is LinuxDriver:
+            from cxdesk.screens.terminal import TolerantLinuxDriver
+
+            return TolerantLinuxDriver
+        return driver_class
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if getattr(self.screen, "CUSTOMER_FACING", False) and action not in self.CUSTOMER_SAFE_ACTIONS:
+            return False
+        return True
+
+    # --- the database thread ----------------------------------------------------------
+
+    # Only the counter app's first run makes a new database (it then shows the setup);
+    # a kiosk or a lobby board on a mistyped path must say so, not create one.
+    CREATES_DATABASE = False
+
+    async def open_store(self, read: Callable[[Any], T]) -> T:
+        """Open the database (upgrading it, and creating it if this app may) on the
+        database thread, then ``read(session)`` there. Raises what opening raises;
+        ``self.db`` is set on success."""
+
+        def open_and_read():
+            from cxdesk.store.db import open_database
+
+            database = self.db or open_database(self.db_url, create=self.CREATES_DATABASE)
+            try:
+                with database.session() as session:
+                    found = read(session)
+            except BaseException:
+                if database is not self.db:
+                    database.dispose()
+                raise
+            return database, found
+
+        database, found = await self.run_in_db_thread(open_and_read)
+        self.db = database
+        return found
+
+    def run_db(
+        self,
+        work: Callable[[Any], T],
+        on_done: Callable[[T], None] | None = None,
+        *,
+        on_error: Callable[[CxdeskError], None] | None = None,
+        description: str = "do that",
+    ) -> Worker:
+        """Run ``work(session)`` on the database thread; then ``on_done(result)`` here, or
+        ``on_error(error)`` for every failure.
+
+        ``on_error`` always gets a CxdeskError: the domain's own (its message is for the
+        clerk), or an :class:`UnexpectedError` for anything else (the original is logged
+        and kept on ``.original``). Without ``on_error`` the screen shows a notification.
+        While the step is on its way the screen that asked for it holds the keys typed
+        ahead; they are applied once the result (or the failure) is in.
+        ``description`` completes "Could not ...".
+        """
+        holder = self._screen_or_none()
+        _hold_keys(holder, +1)
+
+        async def runner() -> None:
+            loop = asyncio.get_running_loop()
+            try:
+                try:
+                    result = await loop.run_in_executor(self._db_executor, self._in_session, work)
+                except Exception as exc:  # noqa: BLE001 - every failure goes back to the caller
+                    failure = self.as_failure(exc, description)
+                    if on_error is not None:
+                        on_error(failure)
+                    else:
+                        self.notify(str(failure), title="Not done", severity="error",
+                                    timeout=15 if isinstance(failure, UnexpectedError) else 8)
+                    return
+                if on_done is not None:
+                    on_done(result)
+            except Exception as exc:  # noqa: BLE001 - a fault in the screen's own callback
+                self.report_unexpected(exc, f"showing the result of: {description}")
+            finally:
+                _hold_keys(holder, -1)
+                self.type_ahead.kick()
+
+        return self.run_worker(runner(), group="db", description=description, exit_on_error=False)
+
+    def _in_session(self, work: Callable[[Any], T]) -> T:
+        if self.db is None:
+            raise CxdeskError("The database is still opening; try again in a moment.")
+        with self.db.session() as session:
+            return work(session)
+
+    async def db_call(self, work: Callable[[Any], T]) -> T:
+        """Await ``work(session)`` on the database thread (for code that needs the result)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._db_executor, self._in_session, work)
+
+    async def run_in_db_thread(self, func: Callable[[], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._db_executor, func)
+
+    # --- failures -------------------------------------------------------------------------
+
+    def as_failure(self, exc: BaseException, description: str) -> CxdeskError:
+        """A CxdeskError as it is; anything else logged and described as unexpected."""
+        if isinstance(exc, CxdeskError):
+            return exc
+        from cxdesk.logs import is_disk_full, log_unexpected
+
+        path = log_unexpected(exc, description)
+        where = f" Details were written to {path}." if path else " Details could not be written to the log either."
+        if is_disk_full(exc):
+            # Said in words a clerk can act on; the log line may not have been written.
+            return UnexpectedError(f"Could not {description}: the disk is full. Free some space on it "
+                                   f"(or ask whoever looks after this computer), then try again.{where}", exc)
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        detail = f"{type(exc).__name__}: {detail[:100]}" if detail else type(exc).__name__
+        return UnexpectedError(f"Could not {description}: an unexpected error ({detail}).{where}", exc)
+
+    def report_unexpected(self, exc: BaseException, context: str) -> None:
+        self.notify(str(self.as_failure(exc, context)), title="Unexpected error", severity="error", timeout=15)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Last resort: an error outside run_db still gets logged before Textual exits.
+        try:
+            from cxdesk.logs import log_unexpected
+
+            log_unexpected(error, "unhandled")
+        finally:
+            super()._handle_exception(error)
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = True) -> None:
+        # Notifications carry names, tickets and database messages: text, never markup
+        # (a "[/]" in a staff name must not crash the screen or style it).
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    # --- keys typed ahead ------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            # Every key from the terminal waits its turn (see screens/typeahead.py).
+            self.type_ahead.receive(event)
+            return
+        await super().on_event(event)
+
+    async def deliver_key(self, event: events.Key) -> None:
+        """Handle a typed key now, as Textual would have on arrival."""
+        await super().on_event(event)
+
+    def keys_on_hold(self) -> bool:
+        """True while the screen in front is not ready for the next typed key."""
+        try:
+            screen = self.screen
+        except Exception:  # noqa: BLE001 - no screen yet: Textual handles the key
+            return False
+        return getattr(screen, "_cxdesk_steps", 0) > 0 or bool(getattr(screen, "holds_keys", False))
+
+    def _screen_or_none(self) -> Screen | None:
+        try:
+            return self.screen
+        except Exception:  # noqa: BLE001
+            return None
+
+    # --- the palette's screenshot ------------------------------------------------------------
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """Save into the user data folder (created if missing) and say where."""
+        from cxdesk.config import data_dir
+
+        folder = Path(path) if path else data_dir() / "screenshots"
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            saved = self.save_screenshot(filename, str(folder), time_format)
+        except OSError as exc:
+            self.notify(f"The screenshot was not saved: {exc.strerror or exc} ({folder}).",
+                        title="Screenshot", severity="error")
+            return None
+        self.notify(f"Screenshot saved to {saved}", title="Screenshot", markup=False)
+        return saved
+
+
+def _hold_keys(screen: Screen | None, change: int) -> None:
+    if screen is not None:
+        screen._cxdesk_steps = getattr(screen, "_cxdesk_steps", 0) + change
+
+
+class ReadyForKeys:
+    """For a cxdesk screen: typed-ahead keys wait until it is shown with its focus set.
+
+    A screen that loads what it shows can also say it is not ready yet with
+    ``holds_keys`` (steps it started through ``run_db`` hold keys by themselves).
+    """
+
+    _keys_ready = False
+
+    @property
+    def holds_keys(self) -> bool:
+        return not self._keys_ready
+
+    def _on_screen_resume(self) -> None:
+        # After the refresh that follows the resume, Textual has set the focus.
+        self.call_after_refresh(self._ready_for_keys)
+
+    def _ready_for_keys(self) -> None:
+        self._keys_ready = True
+        self.app.type_ahead.kick()
+
+
+class BaseScreen(ReadyForKeys, Screen[ResultType]):
+    """A full cxdesk screen."""
+
+
+class BaseModal(ReadyForKeys, ModalScreen[ResultType]):
+    """A cxdesk dialog or overlay."""

@@ -1,0 +1,62 @@
+"""The dialog every cxdesk form builds on: Escape backs out, messages go to the line at the bottom."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from cxdesk.screens.base import BaseModal, stylesheet
+from cxdesk.screens.widgets import MessageLine, NumberedChoice
+from textual.binding import Binding
+
+from cxdesk.errors import CxdeskError
+from cxdesk.store.catalogs import office_catalog as catalog
+from cxdesk.vocab import LANGUAGE_CHOICES
+
+LANGUAGES = LANGUAGE_CHOICES
+
+
+def choices(name: str) -> list[tuple[str, str]]:
+    """(code, label) of a catalog, for a NumberedChoice."""
+    return [(item.code, item.label()) for item in catalog(name)]
+
+
+class Dialog(BaseModal):
+    """A modal form. Escape cancels (asking first when ``has_changes()``); ``save_db``
+    runs the save on the database thread and shows a refusal on the message line.
+    Keys typed while the dialog opens or saves wait for it (screens/typeahead.py)."""
+
+    CSS_PATH = stylesheet("forms.tcss")
+    BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="Close without saving.", id="cancel")]
+    # What Escape would throw away, for the question asked before it does.
+    DISCARD_QUESTION = "Throw away what you typed?"
+
+    def has_changes(self) -> bool:
+        """True when Escape would throw away something typed (then it asks first)."""
+        return False
+
+    def action_cancel(self) -> None:
+        if not self.has_changes():
+            self.dismiss(None)
+            return
+        from cxdesk.screens.dialogs.choice import ChoiceDialog
+
+        def answered(code: str | None) -> None:
+            if code == "discard":
+                self.dismiss(None)
+
+        self.app.push_screen(ChoiceDialog(self.DISCARD_QUESTION, "", [
+            ("keep", "No, keep editing"), ("discard", "Yes, throw it away")]), answered)
+
+    def show_error(self, exc: CxdeskError | str) -> None:
+        line = self.query_one(MessageLine)
+        line.show_error(str(exc))
+        # A long form scrolls (80x24): the refusal must be seen, not left below the fold.
+        line.scroll_visible()
+
+    def picked(self, choice_id: str) -> str | None:
+        return self.query_one(f"#{choice_id}", NumberedChoice).value
+
+    def save_db(self, work: Callable[[Any], Any], on_done: Callable[[Any], None], description: str) -> None:
+        """``work`` on the database thread; a refusal (of any kind) is shown here."""
+        self.app.run_db(work, on_done, on_error=self.show_error, description=description)

@@ -1,0 +1,101 @@
+"""Short pick lists: the number keys 1-9 pick (or tick) an item at once.
+
+Labels are shown as text, never read as markup: station and staff names, and
+catalog labels a supervisor may override, are data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual import events
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList, SelectionList
+from textual.widgets.option_list import Option
+
+
+class NumberedChoice(OptionList):
+    """A short list where the number keys 1-9 pick an item at once.
+
+    Items past the ninth are reached with the arrows and Enter. Picking posts
+    ``NumberedChoice.Picked`` and moves the focus on, so a form is filled with
+    one key per field.
+    """
+
+    class Picked(Message):
+        def __init__(self, choice: NumberedChoice, code: str, by_enter: bool = False) -> None:
+            super().__init__()
+            self.choice = choice
+            self.code = code
+            # Enter on the highlighted item (rather than its number key).
+            self.by_enter = by_enter
+
+        @property
+        def control(self) -> NumberedChoice:
+            return self.choice
+
+    def __init__(self, items: Sequence[tuple[str, str]], *, selected: str | None = None,
+                 advance: bool = True, **kwargs) -> None:
+        self._codes = [code for code, _ in items]
+        # Two columns of room for the check mark that shows the pick in words, not colour.
+        self._labels = [f"{index}  {label}" if index <= 9 else f"   {label}"
+                        for index, (_, label) in enumerate(items, start=1)]
+        options = [Option(Content(f"  {text}"), id=code) for text, (code, _) in zip(self._labels, items)]
+        super().__init__(*options, **kwargs)
+        self.value: str | None = None
+        self._initial = selected
+        self.advance = advance
+
+    def on_mount(self) -> None:
+        if self._initial in self._codes:
+            self.highlighted = self._codes.index(self._initial)
+
+    def pick(self, code: str, *, by_enter: bool = False) -> None:
+        self.value = code
+        self.highlighted = self._codes.index(code)
+        for index, (option_code, text) in enumerate(zip(self._codes, self._labels)):
+            mark = "✔ " if option_code == code else "  "
+            self.replace_option_prompt_at_index(index, Content(mark + text))
+        self.post_message(self.Picked(self, code, by_enter))
+        if self.advance:
+            self.screen.focus_next()
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character and event.character.isdigit() and event.character != "0":
+            index = int(event.character) - 1
+            if index < len(self._codes):
+                event.stop()
+                event.prevent_default()
+                self.pick(self._codes[index])
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.pick(event.option.id, by_enter=True)
+
+
+class NumberedSelection(SelectionList):
+    """A checklist where the number keys 1-9 tick and untick items.
+
+    A ticked item also shows a check mark in its text, not only a colour.
+    """
+
+    def __init__(self, items: list[tuple[str, str]], **kwargs) -> None:
+        self._labels = [f"{index}  {label}" for index, (_, label) in enumerate(items, 1)]
+        super().__init__(*[(Content(f"  {text}"), code) for text, (code, _) in zip(self._labels, items)],
+                         **kwargs)
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        chosen = set(self.selected)
+        for index, text in enumerate(self._labels):
+            mark = "✔ " if self.get_option_at_index(index).value in chosen else "  "
+            self.replace_option_prompt_at_index(index, Content(mark + text))
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character and event.character.isdigit() and event.character != "0":
+            index = int(event.character) - 1
+            if index < self.option_count:
+                event.stop()
+                event.prevent_default()
+                self.toggle(self.get_option_at_index(index).value)
+                self.highlighted = index

@@ -1,0 +1,166 @@
+"""The base app (issue 7): database failures of any type always come back; the clock is read
+when a step is saved; a broken byte from the terminal does not stop the app."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+
+import pytest
+from cxdesk.screens.base import UnexpectedError
+from cxdesk.screens.kiosk import KioskApp, KioskIdleScreen
+from cxdesk.screens.survey import StaffPinDialog, SurveyScreen
+from sqlmodel import select
+
+from cxdesk.errors import CxdeskError
+from cxdesk.store.models import ComplaintEvent, SurveyInvitation
+from tests.factories import CLERK, FIXED_NOW, serve
+from tests.pilot import make_app, press, settle, sign_in
+
+SIZE = (100, 32)
+
+
+async def test_every_failure_reaches_on_error_and_unexpected_ones_are_logged(db_url, clock, db, office,
+                                                                            cxdesk_home):
+    app = make_app(db_url, clock)
+    got: list[CxdeskError] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+
+        def locked(session):
+            raise sqlite3.OperationalError("database is locked")
+
+        def refused(session):
+            raise CxdeskError("Nobody is waiting.")
+
+        app.run_db(locked, lambda _: None, on_error=got.append, description="call the next customer")
+        app.run_db(refused, lambda _: None, on_error=got.append, description="call the next customer")
+        app.run_db(locked, description="read the line")  # no on_error: a notification
+        await settle(pilot)
+        said = [n.message for n in app._notifications]
+    unexpected, domain = got
+    assert isinstance(unexpected, UnexpectedError) and isinstance(unexpected.original, sqlite3.OperationalError)
+    assert str(unexpected).startswith("Could not call the next customer: an unexpected error "
+                                      "(OperationalError: database is locked).")
+    assert str(domain) == "Nobody is waiting." and not isinstance(domain, UnexpectedError)
+    assert any(message.startswith("Could not read the line") for message in said)
+    assert "database is locked" in (cxdesk_home / "log" / "cxdesk.log").read_text()
+
+
+async def test_a_survey_save_that_fails_unexpectedly_leaves_the_screen_to_the_clerks_pin(
+        db, office, signed_in, db_url, clock, monkeypatch):
+    from cxdesk.domain.surveys import invitations
+
+    serve(db, office, signed_in)
+    real_finish = invitations.finish
+
+    def locked(*args, **kwargs):
+        raise sqlite3.OperationalError("database is locked")
+
+    app = make_app(db_url, clock)
+    app.survey_thanks_seconds = 600
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "v", "5")
+        survey = app.screen
+        monkeypatch.setattr(invitations, "finish", locked)
+        await press(pilot, "escape")  # the customer ends the survey; the store fails
+        assert app.screen is survey and not survey.saving  # not stuck in "saving"
+        assert "return the screen to the clerk" in str(survey.query_one("#thanks-title").render())
+        monkeypatch.setattr(invitations, "finish", real_finish)  # the lock is gone
+        await press(pilot, "f9")
+        assert isinstance(app.screen, StaffPinDialog)
+        await pilot.press(*CLERK[0], "enter", *CLERK[2], "enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "CounterScreen"  # the PIN frees it, the answers saved
+    with db.session() as session:
+        assert session.exec(select(SurveyInvitation)).one().status == "partial"
+
+
+async def test_a_kiosk_keeps_looking_after_a_failed_look(db, office, signed_in, db_url, clock, monkeypatch):
+    from cxdesk.domain.office import get_station
+    from cxdesk.domain.surveys import invitations
+
+    visit = serve(db, office, signed_in)
+    real_claim = invitations.claim_for_kiosk
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("server closed the connection unexpectedly")
+
+    kiosk = KioskApp(db_url, "W1", clock=clock, poll_seconds=3600)
+    async with kiosk.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(invitations, "claim_for_kiosk", broken)
+        kiosk.check_for_survey()  # what the poll does
+        await settle(pilot)
+        assert "server closed the connection" in str(kiosk.idle.query_one("#kiosk-status").render())
+        assert not kiosk._checking and isinstance(kiosk.screen, KioskIdleScreen)
+        monkeypatch.setattr(invitations, "claim_for_kiosk", real_claim)
+        with db.session() as session:
+            invitations.offer(session, office, visit.id, mode="kiosk", now=FIXED_NOW,
+                              station=get_station(session, office, "W1"))
+        kiosk.check_for_survey()  # the next poll
+        await settle(pilot)
+        assert isinstance(kiosk.screen, SurveyScreen)
+
+
+async def test_a_complaint_step_gets_the_time_it_was_saved_not_opened(db_url, db, office):
+    from cxdesk.domain import complaints as cx
+    from cxdesk.domain.staff import get_staff
+
+    with db.session() as session:
+        complaint = cx.open_complaint(session, office, get_staff(session, office, CLERK[0]), cx.ComplaintIntake(
+            received_via="mail", category="privacy", what_happened="Wrong address."), FIXED_NOW)
+    now = [FIXED_NOW + timedelta(minutes=1)]
+    app = make_app(db_url, lambda: now[0])
+    async with app.run_test(size=(110, 34)) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "f7", "enter", "n")  # the note dialog opens at 09:31
+        now[0] = FIXED_NOW + timedelta(minutes=8)  # the clerk writes for seven minutes
+        await pilot.press(*"Phoned the customer back.", "enter")
+        await settle(pilot)
+    with db.session() as session:
+        note = session.exec(select(ComplaintEvent).where(ComplaintEvent.complaint_id == complaint.id,
+                                                         ComplaintEvent.kind == "note")).one()
+    assert note.at == FIXED_NOW + timedelta(minutes=8)
+
+
+@pytest.mark.parametrize("chunks", [[b"\xf1", b"a"], [b"x\xf1", b"\xffb"], [b"\xc3", b"\xa9"]])
+def test_a_broken_byte_from_the_terminal_is_dropped_not_fatal(chunks):
+    from cxdesk.screens.terminal import decode_keyboard, keyboard_decoder
+
+    decode = keyboard_decoder()
+    text = "".join(decode_keyboard(decode, chunk) for chunk in chunks)
+    assert text in ("a", "xb", "é")
+
+
+def test_the_driver_input_thread_survives_a_broken_byte():
+    """The driver's own read loop, on a pipe: one invalid byte, then keys; the keys arrive."""
+    import os
+    import threading
+    import time
+    from threading import Event
+
+    from cxdesk.screens.terminal import TolerantLinuxDriver
+    from textual import events
+
+    read_end, write_end = os.pipe()
+    driver = TolerantLinuxDriver.__new__(TolerantLinuxDriver)
+    driver.fileno = read_end
+    driver.exit_event = Event()
+    driver._debug = False
+    keys: list[str] = []
+    driver.process_message = lambda message: keys.append(message.key) if isinstance(message, events.Key) else None
+    thread = threading.Thread(target=driver.run_input_thread, daemon=True)
+    thread.start()
+    os.write(write_end, b"\xf1")
+    os.write(write_end, b"ab")
+    for _ in range(200):  # bounded wait for the thread to read (not a timed assertion)
+        if keys == ["a", "b"]:
+            break
+        time.sleep(0.01)
+    driver.exit_event.set()
+    thread.join(timeout=5)
+    os.close(write_end)
+    os.close(read_end)
+    assert keys == ["a", "b"] and not thread.is_alive()

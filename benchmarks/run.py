@@ -11,6 +11,7 @@ import json
 import os
 import resource
 import select
+import shutil
 import signal
 import sqlite3
 import statistics
@@ -394,12 +395,22 @@ def main() -> int:
     parser.add_argument("--skip-saves", action="store_true", help="leave out the save figures")
     parser.add_argument("--summary-runs", type=int, default=None,
                         help="openings of each summary (default 40; quick 20)")
+    parser.add_argument("--exchange", action="store_true",
+                        help="only the exchange figures: export and ingest of the bench database")
+    parser.add_argument("--skip-ingest", action="store_true", help="with --exchange: only the export figures")
+    parser.add_argument("--national", type=int, default=0, metavar="OFFICES",
+                        help="only the national quarter: OFFICES re-keyed demo quarters ingested (1220 for the issue)")
+    parser.add_argument("--jobs", type=int, default=2, help="bundles ingested at once in --national (default 2)")
     args = parser.parse_args()
+    if args.national:
+        return run_national(args.national, args.jobs)
     visits = 100_000 if args.quick else args.visits
     runs = args.runs or (5 if args.quick else 7)
     saves = args.saves or (300 if args.quick else 1000)
 
     url, path = bench_database(visits, args.seed)
+    if args.exchange:
+        return run_exchange(url, path, ingest=not args.skip_ingest)
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, terminal {TERMINAL_SIZE[1]}x{TERMINAL_SIZE[0]}")
 
     report: dict = {"visits_requested": visits}
@@ -451,6 +462,49 @@ def main() -> int:
         print(f"  {verdict}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "last.json").write_text(json.dumps(report, indent=2, default=str))
+    return 0
+
+
+def run_exchange(url: str, path: Path, ingest: bool = True) -> int:
+    """Export against sqlite3 -csv, ingest against psql \\copy (issue 13's targets: ≤ 1.5×, ≤ 2×)."""
+    import exchange
+
+    work = RESULTS / "exchange"
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    print("Export (visit table, median of 3)...", flush=True)
+    export = exchange.measure_export(url, path, work)
+    print(f"  {export['rows']['visit']:,} visits: bundle {export['export_s']:.2f} s, {export['baseline']} "
+          f"{export['sqlite_s']:.2f} s: {export['ratio']:.2f}× (target ≤ 1.5×)")
+    print(f"  whole bundle ({sum(export['rows'].values()):,} rows in {len(export['rows'])} tables): "
+          f"{export['full_bundle_s']:.2f} s", flush=True)
+    figures = {"export": export}
+    if ingest:
+        print("Ingest of the whole bundle into PostgreSQL...", flush=True)
+        figures["ingest"] = loaded = exchange.measure_ingest(Path(export["bundle"]), url)
+        print(f"  {loaded['rows']:,} rows: ingest {loaded['ingest_s']:.2f} s, psql \\copy {loaded['copy_s']:.2f} s: "
+              f"{loaded['ratio']:.2f}× (target ≤ 2×)")
+    (RESULTS / ("exchange.json" if ingest else "exchange-export.json")).write_text(json.dumps(figures, indent=2))
+    shutil.rmtree(work)
+    return 0
+
+
+def run_national(offices: int, jobs: int) -> int:
+    """A national quarter: ``offices`` bundles of one re-keyed demo quarter (target ≤ 10 min for 1,220)."""
+    import exchange
+
+    work = RESULTS / "national"
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"National quarter: {offices} offices, {jobs} bundles at once", flush=True)
+    figures = exchange.measure_national(work, offices, jobs)
+    print(f"  built {offices} bundles in {figures['build_s']:.0f} s")
+    print(f"  ingested {figures['visits']:,} visits ({figures['rows']:,} rows) in {figures['ingest_s']:.0f} s "
+          f"({figures['ingest_s'] / 60:.1f} min; target ≤ 10 min), refused {figures['refused']} "
+          f"{figures['first_refusal']}")
+    print(f"  psql \\copy of the same rows: {figures['copy_s']:.0f} s: ratio {figures['ratio']:.2f}×")
+    (RESULTS / f"national-{offices}.json").write_text(json.dumps(figures, indent=2))
+    shutil.rmtree(work / "offices", ignore_errors=True)
     return 0
 
 

@@ -256,10 +256,14 @@ def table_rows(url: str, table, *, order_by=(), limit: int | None = None) -> lis
 
 
 def visit_rows(url: str, limit: int | None = None) -> list[dict]:
-    """The visits by day and ticket number."""
+    """The visits by day and ticket number, without the exchange's row versions
+    (a counter of writes to the whole database, not part of the visit)."""
     from cxdesk.store.models import Visit
 
-    return table_rows(url, Visit, order_by=(Visit.day, Visit.seq), limit=limit)
+    rows = table_rows(url, Visit, order_by=(Visit.day, Visit.seq), limit=limit)
+    for row in rows:
+        row.pop("version", None)
+    return rows
 
 
 def count_visits(url: str) -> int:

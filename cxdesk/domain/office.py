@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from cxdesk.clock import office_zone
+from cxdesk.domain.office_key import add_office_key
 from cxdesk.domain.roles import acting_supervisor
 from cxdesk.domain.staff import add_staff
 from cxdesk.errors import CxdeskError
@@ -80,6 +81,8 @@ def setup_office(
                             name=clean_name(station_name, "A station name", 60)))
     add_staff(session, office, None, code=supervisor_code, name=supervisor_name, role=SUPERVISOR,
               pin=supervisor_pin, now=now, commit=False)
+    # The key that signs the office's bundles for headquarters (`cxdesk office key`).
+    add_office_key(session, office, now)
     session.commit()
     return office
 

@@ -557,3 +557,112 @@ class KioskHeartbeat(SQLModel, table=True):
 
     station_id: uuid.UUID = Field(foreign_key="station.id", primary_key=True)
     seen_at: datetime = _utc_field()
+
+
+# --- exchange with headquarters -----------------------------------------------
+#
+# Change tracking without touching the domain: every table that travels to
+# headquarters gets a ``version`` column stamped by database triggers
+# (cxdesk.store.tracking) on every INSERT and UPDATE from one office-wide,
+# ever-increasing counter. An export takes the rows whose version is above the
+# last export's; headquarters keeps the row with the higher version, never the
+# one that arrived last. The column is added to the tables by change_tracked(),
+# not declared in their classes, so the ORM never reads or writes it: only the
+# triggers and the exchange code do.
+
+VERSION_COLUMN = "version"
+# Filled by change_tracked(): the tables whose rows travel to headquarters.
+CHANGE_TRACKED_TABLES: list[str] = []
+
+
+def change_tracked(model):
+    """Give a table model its ``version`` column (and index). A later feature's
+    table that travels to headquarters is declared with ``@change_tracked``
+    above its class; its migration adds the column and calls tracking.track."""
+    table = model.__table__
+    if VERSION_COLUMN not in table.c:
+        # Nullable in the schema only because SQLite's AFTER INSERT trigger
+        # stamps it a moment after the row is written; no row keeps a NULL.
+        table.append_column(sa.Column(VERSION_COLUMN, sa.BigInteger(), nullable=True))
+        table.append_constraint(sa.Index(f"ix_{table.name}_version", VERSION_COLUMN))
+        CHANGE_TRACKED_TABLES.append(table.name)
+    return model
+
+
+for _model in (Office, Station, Staff, Shift, Visit, VisitChannelOffer, SurveyInvitation, SurveyResponse,
+               SurveyAnswer, Complaint, ComplaintContact, ComplaintEvent):
+    change_tracked(_model)
+
+
+class ExchangeClock(SQLModel, table=True):
+    """SQLite's office-wide change counter: one row, bumped by the triggers.
+    (PostgreSQL counts with the sequence ``exchange_version`` instead, so two
+    counters saving at once never wait on one row; this row stays there unused.)"""
+
+    id: int = Field(default=1, primary_key=True)
+    value: int = Field(default=0, sa_type=sa.BigInteger)
+
+
+class OfficeKey(SQLModel, table=True):
+    """The office's Ed25519 signing key for export bundles.
+
+    Kept in the office database, not in a machine's data folder: every counter
+    and the export command of an office share one database (SQLite or
+    PostgreSQL) but not one folder, and a restored backup brings its key back.
+    Whoever can read this table can read every record it signs. Never exported.
+    """
+
+    office_id: uuid.UUID = Field(foreign_key="office.id", primary_key=True)
+    public_key: str = Field(max_length=64)  # raw 32 bytes, base64
+    private_key: str = Field(max_length=64)  # raw 32-byte seed, base64
+    created_at: datetime = _utc_field()
+
+
+class ExportLedger(SQLModel, table=True):
+    """One line per export or sync: which changes it carried, when, and for whom.
+
+    The next incremental export starts after the highest ``through_version`` of
+    the exports that ``advances`` (incremental, full, sync); a period export
+    carries a range of days instead and leaves that mark alone.
+    """
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="office.id", index=True)
+    created_at: datetime = _utc_field()
+    kind: str = Field(max_length=12)  # changes | all | period | sync
+    after_version: int = Field(default=0, sa_type=sa.BigInteger)
+    through_version: int = Field(default=0, sa_type=sa.BigInteger)
+    advances: bool = Field(default=True)
+    period_start: Optional[date] = None
+    period_end: Optional[date] = None
+    rows: int = Field(default=0)
+    include_pii: bool = Field(default=False)
+    by_staff_id: Optional[uuid.UUID] = Field(default=None, foreign_key="staff.id")
+    destination: str = Field(default="", max_length=500)
+
+
+class HqOffice(SQLModel, table=True):
+    """Headquarters' register of field offices and the key each signs with."""
+
+    code: str = Field(max_length=12, primary_key=True)
+    name: str = Field(max_length=120)
+    public_key: str = Field(max_length=64)
+    # Bound by the first bundle ingested: a later bundle from another office
+    # database under the same code is refused.
+    office_id: Optional[uuid.UUID] = None
+    registered_at: datetime = _utc_field()
+
+
+class HqBundle(SQLModel, table=True):
+    """A bundle headquarters has ingested (refused ones leave no trace here)."""
+
+    id: uuid.UUID = Field(primary_key=True)  # the bundle id from its manifest
+    office_code: str = Field(max_length=12, index=True)
+    kind: str = Field(max_length=12)
+    after_version: int = Field(default=0, sa_type=sa.BigInteger)
+    through_version: int = Field(default=0, sa_type=sa.BigInteger)
+    created_at: datetime = _utc_field()
+    ingested_at: datetime = _utc_field()
+    rows: int = Field(default=0)
+    signed: bool = Field(default=True)
+    sha256: str = Field(max_length=64)  # of manifest.json

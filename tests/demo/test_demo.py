@@ -116,7 +116,7 @@ def test_channel_offers_and_preferences_are_recorded(filled):
     url, _summary, rows = filled
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        offers = conn.execute(sa.select(VisitChannelOffer.__table__)).all()
+        offers = conn.execute(sa.select(VisitChannelOffer.visit_id, VisitChannelOffer.channel)).all()
     engine.dispose()
     offered: dict = {}
     for visit_id, channel in offers:

@@ -21,3 +21,18 @@ def append_event(session: Session, complaint: Complaint, who: Staff, now: dateti
         seq = (current or 0) + 1
     session.add(ComplaintEvent(complaint_id=complaint.id, seq=seq, at=now, staff_id=who.id, kind=kind,
                                from_value=from_value, to_value=to_value, note=note))
+
+
+def record_personal_export(session: Session, complaint_ids, who: Staff, now: datetime, bundle: str) -> int:
+    """A line in the trail of each complaint whose personal details left for
+    headquarters in an export a supervisor released (``cxdesk export --include-pii``)."""
+    count = 0
+    for complaint_id in complaint_ids:
+        complaint = session.get(Complaint, complaint_id)
+        if complaint is None:
+            continue
+        append_event(session, complaint, who, now, "export", None, None,
+                     f"Personal details sent to headquarters in export bundle {bundle}.")
+        count += 1
+    session.commit()
+    return count

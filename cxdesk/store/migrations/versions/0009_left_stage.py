@@ -10,7 +10,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0009_left_stage"
-down_revision = "0007_barrier"
+down_revision = "0008_exchange"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""The documents cxdesk publishes: pages and reports people read."""

@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cxdesk.screens.dialogs import Dialog
-from cxdesk.screens.widgets import FormInput, MessageLine, NumberedChoice
+from cxdesk.screens.widgets import FormInput, KeyBar, MessageLine, NumberedChoice
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
 if TYPE_CHECKING:
     from cxdesk.domain.barrier import BarrierSettings
@@ -68,7 +68,7 @@ class BarrierResultsScreen(Screen):
             yield Static("By role", classes="barrier-section", id="barrier-roles-title")
             yield DataTable(id="barrier-roles", cursor_type="row", zebra_stripes=True)
             yield Static("", id="barrier-no-roles")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#barrier-items", DataTable).add_columns(

@@ -68,12 +68,24 @@ class BaseApp(App):
         self.db_url = db_url
         self.clock = clock
         self.db: Database | None = None
-        self.office: Office | None = None
+        self._office: Office | None = None
         self._theme_name = theme_name
         # One thread for all database work, so steps are applied in the order they were asked for.
         self._db_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cxdesk-db")
         self.type_ahead = TypeAhead(self)
         register_themes(self)
+
+    @property
+    def office(self) -> Office | None:
+        return self._office
+
+    @office.setter
+    def office(self, office: Office | None) -> None:
+        # Which keys apply depends on whether an office is open (the palette, for
+        # one): the key bar must not show what it showed before the store opened.
+        self._office = office
+        if self.is_running:
+            self.refresh_bindings()
 
     # --- lifecycle ----------------------------------------------------------------
 

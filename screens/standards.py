@@ -17,11 +17,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from cxdesk.errors import CxdeskError
 from cxdesk.screens.dialogs import Dialog
-from cxdesk.screens.widgets import FormInput, MessageLine, NumberedChoice
+from cxdesk.screens.widgets import FormInput, KeyBar, MessageLine, NumberedChoice
 
 if TYPE_CHECKING:
     from cxdesk.reports.standards import StandardView, VersionView
@@ -74,7 +74,7 @@ class StandardsScreen(Screen):
                          classes="form-title")
             yield DataTable(id="standards", cursor_type="row", zebra_stripes=True)
             yield Static("", id="standard-history")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#standards", DataTable).add_columns("Status", "Code", "Promise", "Wording (English)")

@@ -20,9 +20,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from cxdesk.screens.hour_chart import LEGEND, HourChart
+from cxdesk.screens.widgets import KeyBar
 
 if TYPE_CHECKING:
     from cxdesk.reports.summary import Count, Summary
@@ -101,7 +102,7 @@ class SummaryScreen(Screen):
             yield Static("", id="summary-standards")
             yield Static("", id="summary-signoff")
             yield Static("", id="summary-details")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.day = self.app.office.local_day(self.app.now())

@@ -139,7 +139,13 @@ def report(db_url: str, quarter: str | None, fmt: str, out: Path | None) -> None
 
         text = render_html(result)
     elif fmt == "csv":
-        text = hq.as_csv(result)
+        import io
+
+        from cxdesk.exchange.csvfile import write_csv
+
+        buffer = io.StringIO()
+        write_csv(buffer, hq.columns(result), hq.rows(result))
+        text = buffer.getvalue()
     else:
         text = hq.as_text(result)
     if out is not None:

@@ -13,7 +13,6 @@ of per-office and national cells, shown after the built-in columns.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -210,12 +209,9 @@ def rows(report: HqReport) -> list[dict]:
     return records
 
 
-def as_csv(report: HqReport) -> str:
-    from cxdesk.exchange.csvfile import write_csv
-
-    buffer = io.StringIO()
-    write_csv(buffer, COLUMNS + report.extra_columns, rows(report))
-    return buffer.getvalue()
+def columns(report: HqReport) -> list[str]:
+    """The CSV's columns (written by cxdesk.exchange.csvfile, above this layer)."""
+    return COLUMNS + report.extra_columns
 
 
 def as_text(report: HqReport) -> str:

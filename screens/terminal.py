@@ -1,4 +1,5 @@
-"""The terminal driver: Textual's own, except that a broken byte from the keyboard is dropped.
+"""The terminal driver: Textual's own, except that a broken byte from the keyboard is
+dropped and Escape typed fast is not taken for Alt.
 
 Textual 8.2.8 decodes terminal input as strict UTF-8 in its input thread: one
 invalid byte (``tmux send-keys -H f1``, a mis-set locale, a serial console)
@@ -8,20 +9,41 @@ behaviour in exactly that place: ``run_input_thread`` below is Textual's method
 (textual/drivers/linux_driver.py, Textual 8.2.8, pinned in pyproject.toml)
 with the decoder set to replace broken bytes, and the replacement characters
 dropped before they become keys. Re-check it when Textual is upgraded.
+
+A terminal sends Alt+n as ESC followed by "n", and so does a clerk who presses
+Escape and then n quickly. Textual's parser then waits for the rest of an escape
+sequence: in a burst that arrives in one read (``n f 1 1 Enter Escape n f 2 1
+Enter Escape`` from tmux) it swallowed everything up to the next ESC and gave
+the first Escape back as "^", so the second visit was lost. cxdesk binds no
+Alt key, so an ESC that cannot start a terminal sequence is the Escape key:
+it is rewritten to the unambiguous kitty form of Escape before parsing
+(``separate_escapes``), and an ``alt+x`` that still comes through (ESC at the
+end of one read, x at the start of the next) is given back as Escape, then x.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import selectors
 from codecs import getincrementaldecoder
 
+from textual import events
 from textual._loop import loop_last
 from textual._parser import ParseError
 from textual._xterm_parser import XTermParser
 from textual.drivers.linux_driver import LinuxDriver
 
 REPLACEMENT = "\ufffd"
+# After ESC, these begin a terminal sequence (CSI, SS3, OSC, DCS, APC, PM, SOS, ST, ESC).
+_LONE_ESCAPE = re.compile("\x1b(?=[^\\[O\\]P_^X\\\\\x1b])")
+# The kitty keyboard protocol's Escape key, which Textual parses on its own.
+ESCAPE_KEY = "\x1b[27u"
+
+
+def separate_escapes(text: str) -> str:
+    """Every ESC followed by something no terminal sequence starts with is the Escape key."""
+    return _LONE_ESCAPE.sub(ESCAPE_KEY, text)
 
 
 def decode_keyboard(decoder, data: bytes, *, final: bool = False) -> str:
@@ -34,8 +56,25 @@ def keyboard_decoder():
     return getincrementaldecoder("utf-8")(errors="replace").decode
 
 
+def escape_then_key(event: events.Event) -> list[events.Event]:
+    """``alt+x`` as the two keys a fast typist pressed (Escape, then x); other events as they are."""
+    if not isinstance(event, events.Key) or not event.key.startswith("alt+") or not event.character:
+        return [event]
+    if len(event.character) != 1 or not event.character.isprintable():
+        return [event]
+    key = event.key.removeprefix("alt+")
+    if key.startswith("shift+") and len(event.character) == 1 and event.character.isupper():
+        key = event.character
+    return [events.Key("escape", "\x1b"), events.Key(key, event.character)]
+
+
 class TolerantLinuxDriver(LinuxDriver):
-    """Textual's Linux/macOS driver, with input decoded leniently (see the module docstring)."""
+    """Textual's Linux/macOS driver, with input decoded leniently and Escape typed fast
+    kept apart from the key after it (see the module docstring)."""
+
+    def process_message(self, message) -> None:
+        for event in escape_then_key(message):
+            super().process_message(event)
 
     def run_input_thread(self) -> None:
         """Wait for input and dispatch events (Textual 8.2.8's loop, lenient decoding)."""
@@ -59,7 +98,7 @@ class TolerantLinuxDriver(LinuxDriver):
                     if not raw:
                         # This can occur if the stdin is piped
                         break
-                    unicode_data = decode_keyboard(decode, raw, final=final and last)
+                    unicode_data = separate_escapes(decode_keyboard(decode, raw, final=final and last))
                     if not unicode_data:
                         continue
                     for event in feed(unicode_data):

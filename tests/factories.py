@@ -255,6 +255,29 @@ def table_rows(url: str, table, *, order_by=(), limit: int | None = None) -> lis
         engine.dispose()
 
 
+def add_waiting(db, office, count=1, **kwargs):
+    """``count`` customers checked in half an hour before FIXED_NOW, a minute apart."""
+    from datetime import timedelta
+
+    from cxdesk.domain import visits
+
+    kwargs.setdefault("segment", "retiree")
+    kwargs.setdefault("service", "change_address")
+    with db.session() as session:
+        return [visits.check_in(session, office, now=FIXED_NOW - timedelta(minutes=30 - i), **kwargs)
+                for i in range(count)]
+
+
+def all_visits(db):
+    """Every visit of the database, by ticket number."""
+    from sqlmodel import select
+
+    from cxdesk.store.models import Visit
+
+    with db.session() as session:
+        return session.exec(select(Visit).order_by(Visit.seq)).all()
+
+
 def visit_rows(url: str, limit: int | None = None) -> list[dict]:
     """The visits by day and ticket number, without the exchange's row versions
     (a counter of writes to the whole database, not part of the visit)."""

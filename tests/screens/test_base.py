@@ -164,3 +164,79 @@ def test_the_driver_input_thread_survives_a_broken_byte():
     os.close(write_end)
     os.close(read_end)
     assert keys == ["a", "b"] and not thread.is_alive()
+
+
+def _keys_read_by_the_driver(monkeypatch, data: bytes) -> list[str]:
+    """Run the driver's own read loop on a pipe that receives ``data`` in one write
+    (as tmux send-keys, or a fast typist's terminal, delivers a burst); the keys it sends on."""
+    import os
+    import threading
+    from threading import Event
+
+    from cxdesk.screens.terminal import TolerantLinuxDriver
+    from textual import events
+    from textual.driver import Driver
+
+    read_end, write_end = os.pipe()
+    driver = TolerantLinuxDriver.__new__(TolerantLinuxDriver)
+    driver.fileno = read_end
+    driver.exit_event = Event()
+    driver._debug = False
+    keys: list[str] = []
+    done = Event()
+
+    def record(self, message) -> None:
+        if isinstance(message, events.Key):
+            keys.append(message.key)
+            if message.key == "end":  # the marker written last
+                done.set()
+
+    monkeypatch.setattr(Driver, "process_message", record)
+    thread = threading.Thread(target=driver.run_input_thread, daemon=True)
+    thread.start()
+    os.write(write_end, data + b"\x1b[F")  # End, so the reader knows all has arrived
+    done.wait(timeout=10)
+    driver.exit_event.set()
+    thread.join(timeout=5)
+    os.close(write_end)
+    os.close(read_end)
+    assert not thread.is_alive()
+    return keys[:-1]
+
+
+def test_escape_in_a_burst_is_the_escape_key_not_alt_or_a_caret(monkeypatch):
+    """ESC then n in one read was taken for the start of a sequence: Textual swallowed the
+    keys up to the next ESC and gave Escape back as "^". Sequences still parse."""
+    keys = _keys_read_by_the_driver(monkeypatch, b"nf11\r\x1bnf21\r\x1bN\x1b[A\x1bOP\x1b\x1bq")
+    assert keys == ["n", "f", "1", "1", "enter", "escape", "n", "f", "2", "1", "enter", "escape",
+                    "N", "up", "f1", "escape", "escape", "q"]
+
+
+def test_alt_and_a_character_is_escape_then_the_character():
+    from cxdesk.screens.terminal import escape_then_key
+    from textual import events
+
+    split = escape_then_key(events.Key("alt+n", "n"))
+    assert [(e.key, e.character) for e in split] == [("escape", "\x1b"), ("n", "n")]
+    assert [e.key for e in escape_then_key(events.Key("alt+shift+n", "N"))] == ["escape", "N"]
+    assert [e.key for e in escape_then_key(events.Key("up", None))] == ["up"]
+
+
+async def test_three_visits_typed_as_one_terminal_burst_are_all_finished(monkeypatch, db_url, clock, db, office):
+    """The keys the driver reads from ``n f 1 1 Enter Escape`` three times in one write,
+    delivered to the counter all at once: three finished visits."""
+    from tests.factories import add_waiting, all_visits
+    from tests.pilot import burst
+
+    add_waiting(db, office, 3)
+
+    one = b"nf11\r\x1b"
+    keys = _keys_read_by_the_driver(monkeypatch, one + one.replace(b"f1", b"f2") + one.replace(b"f1", b"f3"))
+    monkeypatch.undo()
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        burst(app, *keys)
+        await settle(pilot)
+    visits = all_visits(db)
+    assert [(v.state, v.channel_step) for v in visits] == [("done", "skipped")] * 3

@@ -8,24 +8,11 @@ from cxdesk.screens.signin import SignInScreen
 from sqlmodel import select
 
 from cxdesk.domain import visits
-from cxdesk.store.models import Office, Shift, Staff, Station, Visit, VisitChannelOffer
-from tests.factories import CLERK, FIXED_NOW, make_office, supervisor_of
+from cxdesk.store.models import Office, Shift, Staff, Station, VisitChannelOffer
+from tests.factories import CLERK, FIXED_NOW, add_waiting, all_visits, make_office, supervisor_of
 from tests.pilot import make_app, press, settle, sign_in
 
 SIZE = (110, 34)
-
-
-def add_waiting(db, office, count=1, **kwargs):
-    kwargs.setdefault("segment", "retiree")
-    kwargs.setdefault("service", "change_address")
-    with db.session() as session:
-        return [visits.check_in(session, office, now=FIXED_NOW - timedelta(minutes=30 - i), **kwargs)
-                for i in range(count)]
-
-
-def all_visits(db):
-    with db.session() as session:
-        return session.exec(select(Visit).order_by(Visit.seq)).all()
 
 
 async def test_first_run_setup_creates_office_stations_and_supervisor(db_url, clock, db):

@@ -15,24 +15,12 @@ from cxdesk.screens.visit_dialogs import CheckInDialog
 from sqlmodel import select
 
 from cxdesk.domain import visits
-from cxdesk.store.models import Complaint, Shift, Visit
-from tests.factories import CLERK, FIXED_NOW, SUPERVISOR
+from cxdesk.store.models import Complaint, Shift
+from tests.factories import CLERK, FIXED_NOW, SUPERVISOR, add_waiting, all_visits
 from tests.pilot import burst, make_app, press, settle, sign_in, typed
 
 SIZE = (110, 34)
 MIN = timedelta(minutes=1)
-
-
-def add_waiting(db, office, count=1, **kwargs):
-    kwargs.setdefault("segment", "retiree")
-    kwargs.setdefault("service", "change_address")
-    with db.session() as session:
-        return [visits.check_in(session, office, now=FIXED_NOW - (30 - i) * MIN, **kwargs) for i in range(count)]
-
-
-def all_visits(db):
-    with db.session() as session:
-        return session.exec(select(Visit).order_by(Visit.seq)).all()
 
 
 def complaints(db):

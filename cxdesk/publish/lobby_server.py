@@ -70,12 +70,12 @@ class LobbyFeed:
     # --- on the database (a worker thread) -----------------------------------------
 
     def open(self) -> None:
-        from cxdesk.domain.office import require_office
+        from cxdesk.reports.lobby import lobby_office
         from cxdesk.store.db import open_database
 
         self.db = open_database(self.db_url)
         with self.db.session() as session:
-            self.office = require_office(session)
+            self.office = lobby_office(session)
 
     def close(self) -> None:
         if self.db is not None:

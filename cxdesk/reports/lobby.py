@@ -53,6 +53,16 @@ SPREAD_SHARE = 0.3
 LANGS = ("en", "es")
 
 
+def lobby_office(session: Session) -> Office:
+    """The office this database belongs to (the lobby reads, never sets one up)."""
+    office = session.exec(select(Office).order_by(Office.created_at)).first()
+    if office is None:
+        from cxdesk.errors import CxdeskError
+
+        raise CxdeskError("This database has no office yet: run the first-run setup (cxdesk).")
+    return office
+
+
 # --- now calling -----------------------------------------------------------------------
 
 

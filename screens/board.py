@@ -3,7 +3,8 @@ estimated wait, and the posted service standards with this week's result, in Eng
 Spanish, for a screen in the waiting room (EO 12862 1(c), 1(g)).
 
 It reads the figures of cxdesk.reports.lobby about once a second (the standards once a
-minute), rings the terminal bell when a number is called, and turns its pages: the calls
+minute), notes each estimate it shows (cxdesk.domain.lobby: when it changes, and every
+few minutes), rings the terminal bell when a number is called, and turns its pages: the calls
 (in both languages), then the standards in English, the calls, the standards in Spanish.
 A new call brings the calls page back at once. Nothing on it names a person, and no key
 reaches a staff screen: Ctrl+Q asks for a staff code and PIN.
@@ -201,10 +202,17 @@ class BoardApp(BaseApp):
         office = self.office
 
         def read(session):
+            from cxdesk.domain.lobby import record_estimate
             from cxdesk.reports.lobby import now_calling, wait_estimates
 
             now = self.now()
-            return now, tuple(now_calling(session, office, now)), tuple(wait_estimates(session, office, now))
+            calls, waits = tuple(now_calling(session, office, now)), tuple(wait_estimates(session, office, now))
+            for wait in waits:  # kept, so the office can see how honest the estimates were
+                shown = wait.range
+                record_estimate(session, office, line=wait.group, waiting=wait.waiting,
+                                windows_open=wait.windows_open, low=shown.low if shown else None,
+                                high=shown.high if shown else None, now=now)
+            return now, calls, waits
 
         def done(result) -> None:
             self._reading = False

@@ -34,6 +34,7 @@ from cxdesk.domain.complaints.settings import load_settings
 from cxdesk.reports.scope import Scope
 from cxdesk.reports.standards import MET, MISSED, StandardResult, load_standards, measure_standards
 from cxdesk.store.models import Office, Shift, Station, Visit, ticket_number
+from cxdesk.store.models import WaitEstimate as WaitEstimateRow
 from cxdesk.vocab import VisitState
 
 CALLS_SHOWN = 6
@@ -281,6 +282,7 @@ class Accuracy:
     longer: int  # waited past the high end
     no_estimate: int
     mean_width: float | None  # minutes
+    unrecorded: int = 0  # recorded estimates only: arrivals with no estimate noted (no board running)
 
     @property
     def share_inside(self) -> float | None:
@@ -298,6 +300,49 @@ class _Row:
     quick: bool
 
 
+def _judge(pairs: Iterable[tuple[int, WaitRange | None | bool]]) -> Accuracy:
+    """(actual wait in seconds, the range shown — None for '—', False for nothing recorded)."""
+    judged = inside = shorter = longer = missing = unrecorded = 0
+    widths: list[int] = []
+    for wait_seconds, found in pairs:
+        if found is False:
+            unrecorded += 1
+            continue
+        if found is None:
+            missing += 1
+            continue
+        judged += 1
+        widths.append(found.high - found.low)
+        minutes = wait_seconds / 60
+        if minutes < found.low:
+            shorter += 1
+        elif minutes > found.high:
+            longer += 1
+        else:
+            inside += 1
+    return Accuracy(judged, inside, shorter, longer, missing,
+                    round(statistics.fmean(widths), 1) if widths else None, unrecorded)
+
+
+def _days(start: date, end: date) -> Iterable[date]:
+    day = start
+    while day <= end:
+        yield day
+        day += timedelta(days=1)
+
+
+def _day_rows(session: Session, office: Office, day: date) -> list[_Row]:
+    return [_Row(a, c, f, s, appt, w, c is not None and c == a) for a, c, f, s, appt, w in session.execute(
+        select(Visit.arrived_at, Visit.called_at, Visit.finished_at, Visit.station_id, Visit.appointment,
+               Visit.wait_seconds).where(Visit.office_id == office.id, Visit.day == day)
+        .order_by(Visit.arrived_at))]
+
+
+def _judged(visit: _Row) -> bool:
+    """Walk-ins who queued and were called: the people an estimate was for."""
+    return not visit.appointment and not visit.quick and visit.wait_seconds is not None
+
+
 def replay_accuracy(session: Session, office: Office, start: date, end: date) -> Accuracy:
     """For each walk-in who arrived start..end and was called: the range ``estimate()``
     gives from the line as it stood at their arrival (rebuilt from the visits' times and
@@ -305,15 +350,12 @@ def replay_accuracy(session: Session, office: Office, start: date, end: date) ->
 
     The rebuilt line cannot see holds (a held customer is back in line until called
     again), so it is a little shorter than the live one was."""
-    judged = inside = shorter = longer = missing = 0
-    widths: list[int] = []
-    day = start
-    while day <= end:
-        visits = [_Row(a, c, f, s, appt, w, c is not None and c == a) for a, c, f, s, appt, w in session.execute(
-            select(Visit.arrived_at, Visit.called_at, Visit.finished_at, Visit.station_id, Visit.appointment,
-                   Visit.wait_seconds).where(Visit.office_id == office.id, Visit.day == day)
-            .order_by(Visit.arrived_at))]
-        if visits:
+
+    def pairs():
+        for day in _days(start, end):
+            visits = _day_rows(session, office, day)
+            if not visits:
+                continue
             begin = min(v.arrived_at for v in visits) - timedelta(hours=12)
             shifts = session.execute(
                 select(Shift.station_id, Shift.started_at, Shift.ended_at)
@@ -321,25 +363,42 @@ def replay_accuracy(session: Session, office: Office, start: date, end: date) ->
                 .where(Station.office_id == office.id, Shift.started_at >= begin,
                        Shift.started_at <= max(v.arrived_at for v in visits))).all()
             for visit in visits:
-                if visit.appointment or visit.quick or visit.wait_seconds is None:
+                if _judged(visit):
+                    yield visit.wait_seconds, estimate(_state_at(visits, shifts, visit.arrived_at))
+
+    return _judge(pairs())
+
+
+# An arrival is matched with the latest estimate recorded no longer than this before it.
+STALE_ESTIMATE = timedelta(minutes=10)
+
+
+def recorded_accuracy(session: Session, office: Office, start: date, end: date,
+                      line: str = "line") -> Accuracy:
+    """The same question for the estimates the board actually showed (the waitestimate
+    rows it wrote): the latest one at each walk-in's arrival. Arrivals with no estimate
+    recorded shortly before (no board running) count as ``unrecorded``."""
+    from bisect import bisect_right
+
+    def pairs():
+        for day in _days(start, end):
+            shown = session.execute(
+                select(WaitEstimateRow.given_at, WaitEstimateRow.low_minutes, WaitEstimateRow.high_minutes)
+                .where(WaitEstimateRow.office_id == office.id, WaitEstimateRow.day == day,
+                       WaitEstimateRow.line == line)
+                .order_by(WaitEstimateRow.given_at)).all()
+            times = [given for given, _low, _high in shown]
+            for visit in _day_rows(session, office, day):
+                if not _judged(visit):
                     continue
-                found = estimate(_state_at(visits, shifts, visit.arrived_at))
-                judged += 1
-                if found is None:
-                    missing += 1
+                index = bisect_right(times, visit.arrived_at) - 1
+                if index < 0 or visit.arrived_at - times[index] > STALE_ESTIMATE:
+                    yield visit.wait_seconds, False
                     continue
-                widths.append(found.high - found.low)
-                minutes = visit.wait_seconds / 60
-                if minutes < found.low:
-                    shorter += 1
-                elif minutes > found.high:
-                    longer += 1
-                else:
-                    inside += 1
-        day += timedelta(days=1)
-    judged -= missing
-    return Accuracy(judged, inside, shorter, longer, missing,
-                    round(statistics.fmean(widths), 1) if widths else None)
+                _given, low, high = shown[index]
+                yield visit.wait_seconds, (WaitRange(low, high) if low is not None else None)
+
+    return _judge(pairs())
 
 
 def _state_at(visits: Sequence[_Row], shifts, at: datetime) -> QueueState:

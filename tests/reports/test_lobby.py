@@ -6,7 +6,7 @@ from dataclasses import fields
 from datetime import timedelta
 
 from cxdesk.domain.office import get_station
-from cxdesk.domain.visits import Finish, call_next, check_in, finish, start_serving
+from cxdesk.domain.visits import Finish, call_next, check_in, finish, no_show, start_serving
 from cxdesk.reports.lobby import (
     MIN_CYCLES,
     QueueState,
@@ -150,3 +150,30 @@ def test_nothing_on_the_board_names_staff(db, office, signed_in):
         assert name not in text
     with db.session() as session:
         assert get_station(session, office, "W1").name in text  # the window is named
+
+
+def test_recorded_estimates_are_judged_against_the_waits_that_followed(db, office, signed_in):
+    from cxdesk.domain.lobby import RECORD_EVERY, record_estimate
+    from cxdesk.reports.lobby import recorded_accuracy
+
+    day = office.local_day(FIXED_NOW)
+    with db.session() as session:
+        assert record_estimate(session, office, line="line", waiting=0, windows_open=1, low=0, high=5,
+                               now=FIXED_NOW - timedelta(minutes=30))
+        assert not record_estimate(session, office, line="line", waiting=0, windows_open=1, low=0, high=5,
+                                   now=FIXED_NOW - timedelta(minutes=29))  # unchanged: not again
+        assert record_estimate(session, office, line="line", waiting=0, windows_open=1, low=0, high=5,
+                               now=FIXED_NOW - timedelta(minutes=29) + RECORD_EVERY)
+        assert record_estimate(session, office, line="line", waiting=1, windows_open=1, low=10, high=20,
+                               now=FIXED_NOW - timedelta(minutes=20))
+    _line(db, office, 1, FIXED_NOW - timedelta(hours=2))  # before any estimate: unrecorded
+    _line(db, office, 1, FIXED_NOW - timedelta(minutes=28))  # told 0-5, waits 28: longer
+    _line(db, office, 1, FIXED_NOW - timedelta(minutes=15))  # told 10-20, waits 15: inside
+    with db.session() as session:
+        for at in (FIXED_NOW - timedelta(minutes=14), FIXED_NOW, FIXED_NOW + timedelta(seconds=2)):
+            visit = call_next(session, office, signed_in, at)
+            no_show(session, visit, at + timedelta(seconds=1))
+        found = recorded_accuracy(session, office, day, day)
+    assert (found.judged, found.inside, found.longer, found.shorter, found.no_estimate, found.unrecorded) == (
+        2, 1, 1, 0, 0, 1)
+    assert found.share_inside == 50.0

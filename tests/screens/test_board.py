@@ -99,3 +99,21 @@ async def test_a_board_on_a_database_without_an_office_says_so(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert _text(app, "#board-status").startswith("✖")
+
+
+async def test_the_board_notes_each_estimate_it_shows_once_until_it_changes(db, office, signed_in, db_url):
+    from sqlmodel import select
+
+    from cxdesk.store.models import WaitEstimate
+
+    with db.session() as session:
+        check_in(session, office, segment="retiree", service="change_address", now=FIXED_NOW)
+    app = board(db_url, FIXED_NOW + timedelta(minutes=1))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.refresh_calls()
+        await settle(pilot)
+    with db.session() as session:
+        rows = session.exec(select(WaitEstimate)).all()
+    assert [(r.line, r.waiting, r.windows_open, r.low_minutes, r.high_minutes) for r in rows] == [
+        ("line", 1, 1, None, None)]  # "—": nobody served yet

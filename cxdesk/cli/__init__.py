@@ -7,7 +7,8 @@ act on go to stderr with exit status 1, never a traceback.
 
 from __future__ import annotations
 
-from cxdesk.cli import board, complaints, db, demo, export, hq, kiosk, office, report, report_barriers, staff
+from cxdesk.cli import (board, complaints, db, demo, export, hq, kiosk, office, report, report_barriers,
+                        report_estimates, staff)
 from cxdesk.cli.base import main
 
 for command in (db.db_group, db.paths, demo.demo, kiosk.kiosk, complaints.complaints_group,
@@ -16,5 +17,6 @@ for command in (db.db_group, db.paths, demo.demo, kiosk.kiosk, complaints.compla
     main.add_command(command)
 # Each report is its own module; the group collects them.
 report.report_group.add_command(report_barriers.barriers)
+report.report_group.add_command(report_estimates.estimates)
 
 __all__ = ["main"]

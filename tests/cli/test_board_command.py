@@ -59,3 +59,23 @@ def test_a_port_already_taken_is_said_in_a_sentence(db, office, db_url):
 def test_a_port_out_of_range_is_a_usage_error(db, office, db_url):
     result = _run("--db", db_url, "--serve", "--port", "70000")
     assert result.exit_code == 2
+
+
+def test_report_estimates_says_how_many_waits_fell_inside(db, office, db_url):
+    from cxdesk.domain.lobby import record_estimate
+    from tests.factories import FIXED_NOW
+
+    with db.session() as session:
+        record_estimate(session, office, line="line", waiting=0, windows_open=1, low=0, high=5, now=FIXED_NOW)
+    result = CliRunner().invoke(main, ["report", "estimates", "--db", db_url, "--since", "2026-11-23",
+                                       "--until", "2026-11-24"])
+    assert result.exit_code == 0, result.output
+    assert "Mon 23 Nov 2026 – Tue 24 Nov 2026" in result.output
+    assert "As shown on the board: no walk-in with an estimate to judge." in result.output
+    assert "Replayed from the visits" in result.output
+
+
+def test_report_estimates_refuses_a_bad_date(db, office, db_url):
+    result = CliRunner().invoke(main, ["report", "estimates", "--db", db_url, "--since", "24/11/2026"])
+    assert result.exit_code == 1
+    assert "--since: a date as YYYY-MM-DD" in result.output

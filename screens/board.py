@@ -34,7 +34,12 @@ POLL_SECONDS = 1.0
 STANDARDS_EVERY_SECONDS = 60.0
 PAGE_SECONDS = 12.0
 # The pages in turn: the calls in both languages, then the standards in each language.
-PAGES = ("calls", "standards-en", "calls", "standards-es")
+# The pages in turn: the calls in both languages, the standards in English, the calls, the
+# standards in Spanish; standards that do not fit one page go on as many as they need.
+LANGS = ("en", "es")
+# Rows the standards page needs besides the list (top bar, heading, complaint box, status).
+STANDARDS_CHROME_ROWS = 15
+STANDARDS_CHROME_ROWS_SHORT = 7
 
 
 def _both(en: str, es: str) -> str:
@@ -69,11 +74,38 @@ class BoardScreen(BaseScreen):
         self.show_page("calls")
 
     def show_page(self, page: str) -> None:
+        """"calls", or "standards-<lang>-<n>" (the n-th page of standards, from 1)."""
         self.query_one("#board-calls").display = page == "calls"
         self.query_one("#board-standards").display = page.startswith("standards")
-        if page.startswith("standards"):
-            self.show_standards_language(page.removeprefix("standards-"))
         self.current_page = page
+        if page.startswith("standards"):
+            self._show_standards()
+
+    def pages(self) -> list[str]:
+        """Every page in turn, as many standards pages per language as the screen needs."""
+        count = len(self.standards_chunks())
+        out = []
+        for lang in LANGS:
+            out.append("calls")
+            out += [f"standards-{lang}-{n}" for n in range(1, count + 1)]
+        return out
+
+    def standards_chunks(self) -> list[tuple[int, int]]:
+        """(first, end) slices of the standards that fit a page at this screen size."""
+        standards = getattr(self, "_standards", None) or ()
+        short = self.app.size.height < 30
+        room = max(self.app.size.height - (STANDARDS_CHROME_ROWS_SHORT if short else STANDARDS_CHROME_ROWS), 4)
+        width = max(self.app.size.width - 8, 20)
+        chunks, first, used = [], 0, 0
+        for index, standard in enumerate(standards):
+            longest = max(len(standard.wording(lang)) for lang in LANGS)
+            rows = -(-(longest + 2) // width) + 1
+            if used and used + rows > room:
+                chunks.append((first, index))
+                first, used = index, 0
+            used += rows
+        chunks.append((first, len(standards)))
+        return chunks
 
     # --- what the pages show -------------------------------------------------------
 
@@ -115,22 +147,28 @@ class BoardScreen(BaseScreen):
         self._standards = standards
         self._complain_days = complain_days
         if getattr(self, "current_page", "").startswith("standards"):
-            self.show_standards_language(self.current_page.removeprefix("standards-"))
+            self._show_standards()
 
-    def show_standards_language(self, lang: str) -> None:
+    def _show_standards(self) -> None:
         from cxdesk.reports.lobby import complaint_text
 
+        _, lang, number = self.current_page.split("-")
+        chunks = self.standards_chunks()
+        number = min(int(number), len(chunks))
         standards = getattr(self, "_standards", None)
         heading = ("NUESTRAS NORMAS DE SERVICIO · resultado de esta semana" if lang == "es"
                    else "OUR SERVICE STANDARDS · this week's result")
+        if len(chunks) > 1:
+            heading += f" ({number}/{len(chunks)})"
         self.query_one("#board-standards-heading", Static).update(Content(heading))
         listing = self.query_one("#board-standards-list", Static)
         if standards is None:
             listing.update(Content("…"))
             return
         this_week = "Esta semana" if lang == "es" else "This week"
+        first, end = chunks[number - 1]
         lines = []
-        for standard in standards:
+        for standard in standards[first:end]:
             lines.append(f"• {standard.wording(lang)}")
             figure = standard.figure(lang)
             lines.append(f"    {this_week}: {standard.mark(lang)}" + (f" — {figure}" if figure != "—" else ""))
@@ -262,8 +300,9 @@ class BoardApp(BaseApp):
     def action_turn_page(self) -> None:
         if isinstance(self.screen, StaffPinDialog):
             return
-        self._page_index = (self._page_index + 1) % len(PAGES)
-        self.board.show_page(PAGES[self._page_index])
+        pages = self.board.pages()
+        self._page_index = (self._page_index + 1) % len(pages)
+        self.board.show_page(pages[self._page_index])
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return action in ("staff_quit", "turn_page", "focus_next", "focus_previous")

@@ -52,11 +52,11 @@ async def test_pages_turn_and_a_new_call_brings_the_calls_back(db, office, signe
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("right")
-        assert app.board.current_page == "standards-en"
+        assert app.board.current_page == "standards-en-1"
         assert "We will call you to a window within 20 minutes" in _text(app, "#board-standards-list")
         assert "ask at any window" in _text(app, "#board-complain")
         await pilot.press("right", "right")
-        assert app.board.current_page == "standards-es"
+        assert app.board.current_page == "standards-es-1"  # at 120x40 the standards fit one page
         assert "Le llamaremos" in _text(app, "#board-standards-list")
         with db.session() as session:
             call_next(session, office, signed_in, FIXED_NOW + timedelta(seconds=30))

@@ -43,8 +43,8 @@ def test_names_from_the_database_are_text_not_markup():
 # --- in a real browser -------------------------------------------------------------------------
 
 
-@pytest.fixture
-def chromium():
+def chromium_or_say_why() -> str:
+    """Chromium's path; without it, in CI (CI=true) the test fails, elsewhere it skips and says why."""
     found = find_chromium()
     if found is None:
         message = "Chromium is not installed (Debian: apt-get install -y chromium)"
@@ -52,6 +52,19 @@ def chromium():
             pytest.fail(message + " (CI=true: the lobby page must be checked in a browser)")
         pytest.skip(message)
     return found
+
+
+@pytest.fixture
+def chromium():
+    return chromium_or_say_why()
+
+
+@pytest.mark.parametrize("ci, outcome", [("true", pytest.fail.Exception), ("", pytest.skip.Exception)])
+def test_without_chromium_ci_fails_and_elsewhere_skips(monkeypatch, ci, outcome):
+    monkeypatch.setattr("tests.publish.test_lobby_web.find_chromium", lambda: None)
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match="Chromium is not installed"):
+        chromium_or_say_why()
 
 
 def _demo_hour(url: str, now: datetime):

@@ -314,3 +314,33 @@ def demo_stats_of(url: str):
             return demo_stats(session, office_in(db).id)
     finally:
         db.dispose()
+
+
+# --- the lobby board ------------------------------------------------------------------------
+
+LOBBY_NOW = FIXED_NOW + timedelta(minutes=60)
+
+
+def lobby_day(db, office, signed_in, people):
+    """An hour of the test office for the lobby board, seen at LOBBY_NOW: 14 checked in
+    before opening; CLK1 at W1 served six (8 minutes each) and calls the seventh at +55;
+    CLK2 signs in at W2 at +57 and calls the next at +58. Six still wait; two windows open."""
+    from cxdesk.domain.office import get_station
+    from cxdesk.domain.staff import sign_in
+    from cxdesk.domain.visits import call_next, check_in, finish, start_serving
+
+    with db.session() as session:
+        for i in range(14):
+            check_in(session, office, segment="retiree", service="change_address",
+                     now=FIXED_NOW - timedelta(minutes=20) + timedelta(seconds=30 * i))
+        at = FIXED_NOW + timedelta(minutes=1)
+        for _ in range(6):
+            visit = call_next(session, office, signed_in, at)
+            start_serving(session, visit, signed_in, at + timedelta(minutes=1))
+            at += timedelta(minutes=8)
+            finish(session, visit, Finish(service="change_address", outcome="resolved"), signed_in, at)
+        call_next(session, office, signed_in, FIXED_NOW + timedelta(minutes=55))
+        other = sign_in(session, office, code=people[2].code, pin="8642",
+                        station=get_station(session, office, "W2"), now=FIXED_NOW + timedelta(minutes=57))
+        call_next(session, office, other, FIXED_NOW + timedelta(minutes=58))
+    return other

@@ -26,3 +26,13 @@ def run_kiosk(url: str, station_code: str, *, theme: str | None = None) -> None:
     app.run()
     if app.return_code:
         sys.exit(app.return_code)
+
+
+def run_board(url: str, *, theme: str | None = None) -> None:
+    """The lobby board: calls, the estimated wait and the posted standards."""
+    from cxdesk.screens.board import BoardApp
+
+    app = BoardApp(db_url=url, theme_name=theme)
+    app.run()
+    if app.return_code:
+        sys.exit(app.return_code)

@@ -666,3 +666,25 @@ class HqBundle(SQLModel, table=True):
     rows: int = Field(default=0)
     signed: bool = Field(default=True)
     sha256: str = Field(max_length=64)  # of manifest.json
+
+
+# --- the lobby board ----------------------------------------------------------------
+
+
+class WaitEstimate(SQLModel, table=True):
+    """An estimated wait the lobby board showed (issue 12): kept so the office can see how
+    often the actual waits fell inside the ranges it gave. One row each time the range
+    shown for a line changed, and at least every few minutes while it stayed. Nothing
+    about a person."""
+
+    __table_args__ = (sa.Index("ix_waitestimate_office_day_given", "office_id", "day", "given_at"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="office.id")
+    day: date  # office-local
+    given_at: datetime = _utc_field()
+    line: str = Field(max_length=24)
+    waiting: int
+    windows_open: int
+    low_minutes: Optional[int] = None  # None: the board showed "—"
+    high_minutes: Optional[int] = None

@@ -7,7 +7,7 @@ act on go to stderr with exit status 1, never a traceback.
 
 from __future__ import annotations
 
-from cxdesk.cli import complaints, db, demo, export, hq, kiosk, office, report, report_barriers, staff
+from cxdesk.cli import complaints, db, demo, export, export_a11, hq, kiosk, office, report, report_barriers, staff
 from cxdesk.cli.base import main
 
 for command in (db.db_group, db.paths, demo.demo, kiosk.kiosk, complaints.complaints_group,
@@ -16,5 +16,6 @@ for command in (db.db_group, db.paths, demo.demo, kiosk.kiosk, complaints.compla
     main.add_command(command)
 # Each report is its own module; the group collects them.
 report.report_group.add_command(report_barriers.barriers)
+export.export_group.add_command(export_a11.a11)
 
 __all__ = ["main"]

@@ -105,11 +105,18 @@ def offer(session: Session, office: Office, visit_id: uuid.UUID, *, mode: str, n
         shown_at=None if mode == KIOSK else now,
     )
     session.add(invitation)
-    visit.survey_offer = SurveyOffer.OFFERED
-    visit.survey_not_offered_reason = None
-    session.add(visit)
+    if mode != KIOSK:
+        # Handed over: in front of the customer now. A kiosk survey counts once a
+        # kiosk shows it (claim_for_kiosk): one nobody picked up was no offer.
+        _mark_offered(visit)
+        session.add(visit)
     session.commit()
     return SurveyRun(invitation.id, question_set, language, visit.service or visit.service_wanted, mode)
+
+
+def _mark_offered(visit: Visit) -> None:
+    visit.survey_offer = SurveyOffer.OFFERED
+    visit.survey_not_offered_reason = None
 
 
 def record_survey_offer(session: Session, office: Office, visit_id: uuid.UUID, outcome: str,
@@ -175,6 +182,9 @@ def claim_for_kiosk(session: Session, office: Office, station: Station, now: dat
     if claimed.rowcount != 1:
         return None
     visit = session.get(Visit, waiting.visit_id)
+    _mark_offered(visit)
+    session.add(visit)
+    session.commit()
     return SurveyRun(waiting.id, load_question_set(waiting.survey_set), waiting.language,
                      visit.service or visit.service_wanted, KIOSK)
 
@@ -195,6 +205,7 @@ def finish(session: Session, invitation_id: uuid.UUID, answers: Mapping[str, Ans
     if language not in LANGUAGES:
         raise CxdeskError(f"Survey language must be one of {', '.join(LANGUAGES)}.")
     question_set = load_question_set(invitation.survey_set)
+    question_set.check_branches(answers)
     rows: list[dict] = []
     comment = None
     for code, answer in answers.items():

@@ -120,7 +120,7 @@ def _write_all(session: Session, quarter: A11Quarter, folder: Path) -> tuple[lis
         write_csv(stream, WORKSHEET_COLUMNS, sheet)
     (folder / WORKSHEET_MD).write_text(_worksheet_md(quarter, sheet), encoding="utf-8")
     files += [WORKSHEET_CSV, WORKSHEET_MD]
-    legacy = [line for line in quarter.lines if line.survey_set == LIKERT]
+    legacy = [line for line in quarter.lines if quarter.question_set(line).code == LIKERT]
     if legacy:
         with open(folder / LEGACY_CSV, "w", encoding="utf-8", newline="") as stream:
             write_csv(stream, LEGACY_COLUMNS, ({

@@ -150,9 +150,9 @@ def _lines(session: Session, office_ids: list[uuid.UUID], start: date, end: date
         .join(Visit, Visit.id == SurveyResponse.visit_id).where(*where)
         .group_by(service, SurveyResponse.survey_set, trust_answered)
     ):
-        if answered:
-            respondents.setdefault(svc, {})[survey_set] = int(n)
-        else:
+        counted = respondents.setdefault(svc, {})
+        counted[survey_set] = counted.get(survey_set, 0) + (int(n) if answered else 0)
+        if not answered:
             without[svc] = without.get(svc, 0) + int(n)
     counts: dict[tuple[str, str, str], list[int]] = {}
     for svc, survey_set, question, score, n in session.execute(

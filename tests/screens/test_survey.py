@@ -387,3 +387,39 @@ async def test_k_with_no_kiosk_listening_says_so_and_offers_the_handover(db, off
         assert isinstance(app.screen, SurveyScreen)
     invitation, _response, _answers = stored(db)
     assert invitation.mode == "handover"
+
+
+@pytest.mark.parametrize(("key", "outcome", "reason"), [
+    ("3", "declined", None),
+    ("5", "not_offered", "language"),
+])
+async def test_o_records_a_declined_or_not_offered_survey_for_the_last_visit(db, office, signed_in, db_url, clock,
+                                                                             key, outcome, reason):
+    from cxdesk.store.models import Visit
+
+    visit = serve(db, office, signed_in)
+    app = counter_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "o")
+        assert "The survey for this customer" in str(app.screen.query_one(".form-title").render())
+        await press(pilot, key)
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert type(app.screen).__name__ == "CounterScreen"
+    with db.session() as session:
+        saved = session.get(Visit, visit.id)
+        assert (saved.survey_offer, saved.survey_not_offered_reason) == (outcome, reason)
+
+
+async def test_handing_the_survey_over_records_the_visit_as_offered(db, office, signed_in, db_url, clock):
+    from cxdesk.store.models import Visit
+
+    visit = serve(db, office, signed_in)
+    app = counter_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "o", "1")  # offer it now, handed over
+        assert isinstance(app.screen, SurveyScreen)
+    with db.session() as session:
+        assert session.get(Visit, visit.id).survey_offer == "offered"

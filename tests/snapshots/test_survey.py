@@ -15,7 +15,9 @@ SIZE = (100, 32)
 STEPS = {
     "start": [],
     "middle": ["4", "1", "3"],  # trust answered; "what went well" with two picks
-    "thanks": ["4", "enter", "0", "7", "enter"],
+    # A-11 branch: after a negative trust answer, "what didn't go so well" (one pick)
+    "negative": ["2", "2"],
+    "thanks": ["4", "enter", "7", "enter"],
 }
 
 

@@ -7,7 +7,8 @@ act on go to stderr with exit status 1, never a traceback.
 
 from __future__ import annotations
 
-from cxdesk.cli import complaints, db, demo, export, export_a11, hq, kiosk, office, report, report_barriers, staff
+from cxdesk.cli import (complaints, db, demo, export, export_a11, hq, kiosk, office, report, report_barriers,
+                        report_surveys, staff)
 from cxdesk.cli.base import main
 
 for command in (db.db_group, db.paths, demo.demo, kiosk.kiosk, complaints.complaints_group,
@@ -16,6 +17,7 @@ for command in (db.db_group, db.paths, demo.demo, kiosk.kiosk, complaints.compla
     main.add_command(command)
 # Each report is its own module; the group collects them.
 report.report_group.add_command(report_barriers.barriers)
+report.report_group.add_command(report_surveys.surveys)
 export.export_group.add_command(export_a11.a11)
 
 __all__ = ["main"]

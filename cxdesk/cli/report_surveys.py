@@ -24,7 +24,7 @@ def surveys(ctx: click.Context, db_url: str | None, quarter: str, office_code: s
     """Volumes, response rate, trust and each driver by service, segment and language;
     comments with personal details withheld; the change since the last quarter; and
     the lowest-rated drivers, named as the places to act."""
-    from cxdesk.publish.survey_report import as_csv, as_html, as_text
+    from cxdesk.publish.survey_report import as_html, as_text
     from cxdesk.reports.periods import parse_quarter
     from cxdesk.reports.survey_report import survey_report
 
@@ -35,9 +35,20 @@ def surveys(ctx: click.Context, db_url: str | None, quarter: str, office_code: s
             report = survey_report(session, fiscal_year, number, office_code)
     finally:
         database.dispose()
-    text = {"text": as_text, "html": as_html, "csv": as_csv}[fmt](report)
+    text = {"text": as_text, "html": as_html, "csv": _as_csv}[fmt](report)
     if out is None:
         click.echo(text, nl=False)
     else:
         out.write_text(text, encoding="utf-8", newline="")
         click.echo(f"Wrote {out}.")
+
+
+def _as_csv(report) -> str:
+    import io
+
+    from cxdesk.exchange.csvfile import write_csv
+    from cxdesk.publish.survey_report import CSV_COLUMNS, csv_rows
+
+    stream = io.StringIO()
+    write_csv(stream, CSV_COLUMNS, csv_rows(report))
+    return stream.getvalue()

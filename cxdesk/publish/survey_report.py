@@ -1,13 +1,12 @@
-"""The survey report as text (a terminal), CSV (a spreadsheet, through exchange.csvfile) or
-an accessible HTML page: the same SurveyReport dataclass, figures computed once."""
+"""The survey report as text (a terminal), CSV rows (written by the command through
+exchange.csvfile) or an accessible HTML page: the same SurveyReport dataclass, figures
+computed once."""
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 from html import escape
 
-from cxdesk.exchange.csvfile import write_csv
 from cxdesk.reports.survey_report import DIMENSIONS, Cut, DriverFigure, SurveyReport
 from cxdesk.store.catalogs import office_catalog
 
@@ -86,8 +85,9 @@ def as_text(report: SurveyReport) -> str:
     return "\n".join(out) + "\n"
 
 
-def as_csv(report: SurveyReport) -> str:
-    rows = []
+def csv_rows(report: SurveyReport) -> list[dict]:
+    """The report as long-format rows (CSV_COLUMNS): one figure per row, for a spreadsheet."""
+    rows: list[dict] = []
 
     def add(dimension: str, value: str, measure: str, figure: object) -> None:
         rows.append({"quarter": report.label, "dimension": dimension, "value": value, "measure": measure,
@@ -107,9 +107,7 @@ def as_csv(report: SurveyReport) -> str:
                      "figure": "" if figure is None else figure})
     for rank, driver in enumerate(report.places_to_act, 1):
         add("place_to_act", str(rank), f"{driver.driver}_{driver.kind}", driver.value)
-    stream = io.StringIO()
-    write_csv(stream, CSV_COLUMNS, rows)
-    return stream.getvalue()
+    return rows
 
 
 STYLE = """

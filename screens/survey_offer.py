@@ -86,7 +86,8 @@ DECLINED_CHOICE = "declined"
 OUTCOME_CHOICES = [(HANDOVER, "Offer it now: hand this screen to the customer"),
                    (KIOSK, "Offer it now: send it to this station's kiosk"),
                    (DECLINED_CHOICE, "Offered; the customer declined"),
-                   *((f"not:{code}", f"Not offered: {label}") for code, label in NOT_OFFERED_REASONS.items())]
+                   *((f"not:{code}", f"Not offered: {label[0].lower()}{label[1:]}")
+                     for code, label in NOT_OFFERED_REASONS.items())]
 
 
 def record_outcome(counter: Screen) -> None:

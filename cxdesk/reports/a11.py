@@ -139,21 +139,24 @@ def _lines(session: Session, office_ids: list[uuid.UUID], start: date, end: date
     served = dict(session.execute(select(service, sa.func.count()).where(*where).group_by(service)).all())
     offered = dict(session.execute(
         select(service, sa.func.count()).where(*where, offered_the_survey()).group_by(service)).all())
-    trust_answered = (select(SurveyAnswer.response_id)
-                      .where(SurveyAnswer.response_id == SurveyResponse.id, SurveyAnswer.question == TRUST,
-                             SurveyAnswer.choice == "", col(SurveyAnswer.score).is_not(None))
-                      .correlate(SurveyResponse).exists())
+    # Responses that answered the trust statement, as a derived table (an outer join
+    # counts them in the same grouped pass on SQLite and PostgreSQL alike).
+    trusted = (select(SurveyAnswer.response_id.label("response_id"))
+               .where(SurveyAnswer.question == TRUST, SurveyAnswer.choice == "",
+                      col(SurveyAnswer.score).is_not(None)).subquery())
     respondents: dict[str, dict[str, int]] = {}
     without: dict[str, int] = {}
-    for svc, survey_set, answered, n in session.execute(
-        select(service, SurveyResponse.survey_set, trust_answered, sa.func.count())
-        .join(Visit, Visit.id == SurveyResponse.visit_id).where(*where)
-        .group_by(service, SurveyResponse.survey_set, trust_answered)
+    for svc, survey_set, answered, total in session.execute(
+        select(service, SurveyResponse.survey_set, sa.func.count(trusted.c.response_id), sa.func.count())
+        .select_from(SurveyResponse)
+        .join(Visit, Visit.id == SurveyResponse.visit_id)
+        .outerjoin(trusted, trusted.c.response_id == SurveyResponse.id).where(*where)
+        .group_by(service, SurveyResponse.survey_set)
     ):
         counted = respondents.setdefault(svc, {})
-        counted[survey_set] = counted.get(survey_set, 0) + (int(n) if answered else 0)
-        if not answered:
-            without[svc] = without.get(svc, 0) + int(n)
+        counted[survey_set] = counted.get(survey_set, 0) + int(answered)
+        if total > answered:
+            without[svc] = without.get(svc, 0) + int(total) - int(answered)
     counts: dict[tuple[str, str, str], list[int]] = {}
     for svc, survey_set, question, score, n in session.execute(
         select(service, SurveyResponse.survey_set, SurveyAnswer.question, SurveyAnswer.score, sa.func.count())

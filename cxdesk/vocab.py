@@ -71,6 +71,29 @@ class SurveyStatus:
     NOT_OFFERED = (PENDING, EXPIRED)
 
 
+# What the counter recorded at the end of a visit about the survey (A-11 "customers
+# offered the survey" is a count of these, not an inference from invitations).
+class SurveyOffer:
+    OFFERED = "offered"
+    DECLINED = "declined"  # offered; the customer said no
+    NOT_OFFERED = "not_offered"  # with one of NOT_OFFERED_REASONS
+
+    ALL = (OFFERED, DECLINED, NOT_OFFERED)
+    # Both count as "offered the survey" in the A-11 volumes.
+    COUNTED_OFFERED = (OFFERED, DECLINED)
+
+
+# Why a customer was not offered the survey (the clerk picks one).
+NOT_OFFERED_REASONS = {
+    "hurry": "Customer in a hurry",
+    "language": "Survey not available in the customer's language",
+    "complaint": "Complaint in progress",
+    "distress": "Customer upset or distressed",
+    "equipment": "Screen or kiosk not working",
+    "other": "Another reason",
+}
+
+
 HANDOVER = "handover"
 KIOSK = "kiosk"
 SURVEY_MODES = (HANDOVER, KIOSK)

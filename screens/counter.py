@@ -79,6 +79,10 @@ class CounterScreen(BaseScreen):
         Binding("k", "send_survey_to_kiosk", "Kiosk survey",
                 tooltip="Send the survey for the visit just finished here to this station's kiosk.",
                 id="send-survey-to-kiosk"),
+        Binding("o", "survey_outcome", "Survey not given",
+                tooltip="Record for the visit just finished here that the customer declined the survey, "
+                        "or why it was not offered (A-11 counts customers offered the survey).",
+                id="survey-outcome", show=False),
     ]
 
     def __init__(self) -> None:
@@ -440,4 +444,9 @@ class CounterScreen(BaseScreen):
         from cxdesk.screens.survey_offer import offer_survey
 
         offer_survey(self, "kiosk")
+
+    def action_survey_outcome(self) -> None:
+        from cxdesk.screens.survey_offer import record_outcome
+
+        record_outcome(self)
 

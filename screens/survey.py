@@ -65,7 +65,6 @@ class SurveyScreen(BaseScreen[str]):
         # Kept for callers of the earlier signature; the PIN dialog never shows it.
         self.staff_code = staff_code
         self.handover = run.mode != KIOSK
-        self.questions = run.question_set.questions
         self.index = 0
         self.answers: dict[str, Answer] = {}
         self.picked: set[str] = set()
@@ -116,6 +115,15 @@ class SurveyScreen(BaseScreen[str]):
     def _set(self, selector: str, words: str) -> None:
         # Survey words come from data files a supervisor may override: text, not markup.
         self.query_one(selector, Static).update(Content(words))
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        """The questions this customer gets: after the trust statement, only the branch
+        its answer leads to (A-11: went well after 4-5, didn't go so well after 1-3)."""
+        question_set = self.survey.question_set
+        codes = [q.code for q in question_set.questions]
+        trust_at = codes.index("trust") if "trust" in codes else -1
+        return question_set.asked(self.answers, trust_passed=self.index > trust_at)
 
     @property
     def question(self) -> Question:

@@ -62,11 +62,14 @@ def serve(db, office, signed_in, *, service="change_address", segment="retiree",
 
 
 def answer_all(run: invitations.SurveyRun, score: int) -> dict[str, Answer]:
+    """Every question this customer is asked: the scales at ``score``, the first option
+    of the drivers list its trust answer leads to (A-11 branch) and of each choice."""
     answers = {}
+    side = "positive" if score >= 4 else "negative"
     for q in run.question_set.questions:
         if q.kind == "scale":
             answers[q.code] = Answer(score=score)
-        elif q.kind == "drivers":
+        elif q.kind == "drivers" and q.branch in (None, side):
             answers[q.code] = Answer(picked=frozenset({q.options[0].code}))
         elif q.kind == "choice":
             answers[q.code] = Answer(choice=q.options[0].code)

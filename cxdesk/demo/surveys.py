@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from cxdesk.demo.hooks import DemoExtender
 from cxdesk.domain.surveys.questions import (
@@ -21,8 +21,8 @@ from cxdesk.domain.surveys.questions import (
     load_question_set,
 )
 from cxdesk.store.catalogs import office_catalog
-from cxdesk.store.models import Office, SurveyAnswer, SurveyInvitation, SurveyResponse
-from cxdesk.vocab import HANDOVER, KIOSK, SurveyStatus, VisitState
+from cxdesk.store.models import Office, SurveyAnswer, SurveyInvitation, SurveyResponse, Visit
+from cxdesk.vocab import HANDOVER, KIOSK, SurveyOffer, SurveyStatus, VisitState
 
 # Share of served customers offered the survey, and of those, who answer: about
 # 40% of served customers respond, as at a well-run counter with a kiosk.
@@ -99,9 +99,16 @@ def demo_responses(rng: random.Random, visits: Iterable[Mapping], *, office_id: 
             survey_set=survey_set, language=language, completed=not partial, comment=comment,
             answered_at=closed_at,
         ))
+        given: dict[str, Answer] = {}
         questions = question_set.questions[:2] if partial else question_set.questions
         for question in questions:
-            for row in _demo_answer(rng, question, mood, language):
+            # A-11 branch: only the follow-up the trust answer leads to.
+            if question.branch is not None and question.branch != question_set.trust_side(given):
+                continue
+            rows = _demo_answer(rng, question, mood, language)
+            if question.code == "trust" and rows:
+                given["trust"] = Answer(score=rows[0]["score"])
+            for row in rows:
                 answers.append(dict(response_id=response_id, **row))
     return invitations, responses, answers
 
@@ -119,6 +126,42 @@ def demo_day(session: Session, day, rng: random.Random) -> None:
     for table, rows in ((SurveyInvitation, invitations), (SurveyResponse, responses), (SurveyAnswer, answers)):
         if rows:
             session.execute(sa.insert(table.__table__), rows)
+    offers = demo_offers(day.visits, {row["visit_id"] for row in invitations}, now=day.now)
+    for outcome, reason in {(o, r) for o, r in offers.values()}:
+        ids = [visit_id for visit_id, value in offers.items() if value == (outcome, reason)]
+        for start in range(0, len(ids), 500):
+            session.execute(sa.update(Visit).where(col(Visit.id).in_(ids[start:start + 500]))
+                            .values(survey_offer=outcome, survey_not_offered_reason=reason))
+
+
+# Why a served customer got no survey, in the demo: (share out of 100, outcome, reason).
+_DEMO_NO_SURVEY = ((45, SurveyOffer.DECLINED, None), (25, SurveyOffer.NOT_OFFERED, "hurry"),
+                   (12, SurveyOffer.NOT_OFFERED, "language"), (10, SurveyOffer.NOT_OFFERED, "complaint"),
+                   (8, SurveyOffer.NOT_OFFERED, "distress"))
+
+
+def demo_offers(visits: Iterable[Mapping], invited: set, *, now: datetime | None = None) -> dict:
+    """What the counter recorded about the survey at the end of each finished visit:
+    offered for those with an invitation, else declined or not offered with a reason.
+    Drawn from the visit's own id (not the shared generator), so adding this step
+    leaves every other demo figure as it was."""
+    offers = {}
+    for visit in visits:
+        finished_at = visit.get("finished_at")
+        if visit.get("state", VisitState.DONE) != VisitState.DONE or finished_at is None:
+            continue
+        if now is not None and finished_at > now - timedelta(minutes=5):
+            continue  # the clerk has not got to it yet
+        if visit["id"] in invited:
+            offers[visit["id"]] = (SurveyOffer.OFFERED, None)
+            continue
+        pick = uuid.UUID(str(visit["id"])).int % 100
+        for share, outcome, reason in _DEMO_NO_SURVEY:
+            if pick < share:
+                offers[visit["id"]] = (outcome, reason)
+                break
+            pick -= share
+    return offers
 
 
 def _demo_mood(visit: Mapping, services) -> float:

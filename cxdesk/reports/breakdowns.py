@@ -20,7 +20,7 @@ from cxdesk.store.models import (
     Visit,
     VisitChannelOffer,
 )
-from cxdesk.vocab import ComplaintState, SurveyStatus, VisitState
+from cxdesk.vocab import ComplaintState, SurveyOffer, SurveyStatus, VisitState
 
 DONE, NO_SHOW, LEFT = VisitState.DONE, VisitState.NO_SHOW, VisitState.LEFT
 
@@ -122,7 +122,14 @@ def survey_volumes(session: Session, where: Sequence) -> tuple[int, int]:
         .select_from(Visit).join(SurveyInvitation, SurveyInvitation.visit_id == Visit.id)
         .join(SurveyResponse, SurveyResponse.invitation_id == SurveyInvitation.id, isouter=True)
         .where(*where)).one()
-    return int(offered), int(respondents)
+    # A customer who declined at the counter was offered the survey too (A-11 counts the
+    # offer, recorded at the end of the visit), though no invitation was made.
+    declined = session.execute(
+        sa.select(sa.func.count()).select_from(Visit)
+        .where(*where, Visit.survey_offer == SurveyOffer.DECLINED,
+               ~sa.select(SurveyInvitation.id).where(SurveyInvitation.visit_id == Visit.id, reached)
+               .correlate(Visit).exists())).scalar_one()
+    return int(offered) + int(declined), int(respondents)
 
 
 def survey_answers(session: Session, where: Sequence) -> dict[tuple[str, str, int | None], int]:

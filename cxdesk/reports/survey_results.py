@@ -21,7 +21,7 @@ from cxdesk.store.models import (
     SurveyResponse,
     Visit,
 )
-from cxdesk.vocab import SurveyStatus, VisitState
+from cxdesk.vocab import SurveyOffer, SurveyStatus, VisitState
 
 # HappyOrNot-style 0-100 index: weight of each point of the 5-point scale.
 INDEX_WEIGHTS = {1: 0, 2: 25, 3: 50, 4: 75, 5: 100}
@@ -123,17 +123,26 @@ def visit_filter(office: Office, flt: ResultsFilter) -> list:
     return conditions
 
 
+def offered_the_survey():
+    """SQL condition on Visit: the customer was offered the survey. What the counter
+    recorded at the end of the visit (offered or declined), or, for visits recorded
+    before the counter asked, a survey that reached the customer (a kiosk survey
+    nobody picked up, pending or expired, was no opportunity to answer)."""
+    reached = (select(SurveyInvitation.id)
+               .where(SurveyInvitation.visit_id == Visit.id,
+                      col(SurveyInvitation.status).not_in(SurveyStatus.NOT_OFFERED))
+               .correlate(Visit).exists())
+    return sa.or_(col(Visit.survey_offer).in_(SurveyOffer.COUNTED_OFFERED), reached)
+
+
 def volumes(session: Session, office: Office, flt: ResultsFilter) -> Volumes:
     """Customers served, offered the survey, and respondents: SQL counts, never typed in."""
     where = visit_filter(office, flt)
     served = session.execute(
         select(sa.func.count()).select_from(Visit).where(*where, Visit.state == VisitState.DONE)).scalar_one()
-    # Offered = the survey was in front of the customer: a kiosk survey nobody
-    # picked up (pending, expired) was no opportunity to answer.
     offered = session.execute(
-        select(sa.func.count(sa.distinct(SurveyInvitation.visit_id)))
-        .join(Visit, Visit.id == SurveyInvitation.visit_id)
-        .where(*where, col(SurveyInvitation.status).not_in((SurveyStatus.PENDING, SurveyStatus.EXPIRED)))).scalar_one()
+        select(sa.func.count()).select_from(Visit)
+        .where(*where, Visit.state == VisitState.DONE, offered_the_survey())).scalar_one()
     respondents = session.execute(
         select(sa.func.count(SurveyResponse.id))
         .join(Visit, Visit.id == SurveyResponse.visit_id).where(*where)).scalar_one()

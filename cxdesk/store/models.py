@@ -181,6 +181,10 @@ class Visit(SQLModel, table=True):
     # For a visit that left before service: "waiting" or "on_hold", the state it left
     # from (people who give up in the line and people who never came back with a document).
     left_stage: Optional[str] = Field(default=None, max_length=16)
+    # at the end of the visit the counter records whether the survey was offered
+    # ("offered", "declined", "not_offered") and, if not, why (vocab.NOT_OFFERED_REASONS).
+    survey_offer: Optional[str] = Field(default=None, max_length=12)
+    survey_not_offered_reason: Optional[str] = Field(default=None, max_length=16)
 
     @property
     def ticket(self) -> str:

@@ -133,3 +133,49 @@ def test_a_kiosk_survey_nobody_picked_up_expires(db, office, signed_in):
         later = FIXED_NOW + invitations.KIOSK_PICKUP + timedelta(seconds=1)
         assert invitations.claim_for_kiosk(session, office, station, later) is None
         assert session.exec(select(SurveyInvitation.status)).one() == "expired"
+
+
+def test_the_survey_offer_is_recorded_with_a_reason_only_when_not_offered(db, office, signed_in):
+    import pytest
+
+    from cxdesk.errors import CxdeskError
+    from cxdesk.vocab import SurveyOffer
+
+    visit = serve(db, office, signed_in)
+    with db.session() as session:
+        with pytest.raises(CxdeskError, match="Say why"):
+            invitations.record_survey_offer(session, office, visit.id, SurveyOffer.NOT_OFFERED)
+        with pytest.raises(CxdeskError, match="only with a survey that was not offered"):
+            invitations.record_survey_offer(session, office, visit.id, SurveyOffer.DECLINED, "hurry")
+        saved = invitations.record_survey_offer(session, office, visit.id, SurveyOffer.NOT_OFFERED, "complaint")
+        assert (saved.survey_offer, saved.survey_not_offered_reason) == ("not_offered", "complaint")
+
+
+def test_an_answered_survey_stays_offered(db, office, signed_in):
+    import pytest
+
+    from cxdesk.errors import CxdeskError
+    from cxdesk.vocab import HANDOVER, SurveyOffer
+
+    visit = serve(db, office, signed_in)
+    with db.session() as session:
+        run = invitations.offer(session, office, visit.id, mode=HANDOVER, now=FIXED_NOW)
+        invitations.finish(session, run.invitation_id, answer_all(run, 5), language="en", ended_early=False,
+                           now=FIXED_NOW)
+        with pytest.raises(CxdeskError, match="it was offered"):
+            invitations.record_survey_offer(session, office, visit.id, SurveyOffer.DECLINED)
+
+
+def test_an_answer_to_the_branch_not_taken_is_refused(db, office, signed_in):
+    import pytest
+
+    from cxdesk.domain.surveys.questions import Answer
+    from cxdesk.errors import CxdeskError
+    from cxdesk.vocab import HANDOVER
+
+    visit = serve(db, office, signed_in)
+    with db.session() as session:
+        run = invitations.offer(session, office, visit.id, mode=HANDOVER, now=FIXED_NOW)
+        answers = {"trust": Answer(score=3), "went_well": Answer(picked=frozenset({"ease"}))}
+        with pytest.raises(CxdeskError, match="only after a positive trust answer"):
+            invitations.finish(session, run.invitation_id, answers, language="en", ended_early=False, now=FIXED_NOW)

@@ -120,7 +120,9 @@ def expected(path, start: date, end: date) -> dict:
     responses = [r for r in rows(conn, "SELECT * FROM surveyresponse") if r["visit_id"] in ids]
     response_ids = {r["id"] for r in responses}
     answers = [a for a in rows(conn, "SELECT * FROM surveyanswer") if a["response_id"] in response_ids]
-    offered = len({i["visit_id"] for i in invitations if i["status"] not in ("pending", "expired")})
+    reached = {i["visit_id"] for i in invitations if i["status"] not in ("pending", "expired")}
+    # Declined at the counter: offered, though no invitation was made.
+    offered = len(reached | {v["id"] for v in visits if v.get("survey_offer") == "declined"})
     trust = Counter(a["score"] for a in answers if a["question"] == "trust" and a["choice"] == "")
     n = sum(trust.values())
     out["surveys"] = {

@@ -60,7 +60,10 @@ def test_results_match_an_independent_sql_count(db, office, signed_in):
         assert driver.point_scale == (Decimal(total) / n).quantize(Decimal("0.01"))
         assert driver.percent_agree == (Decimal(100 * agree) / n).quantize(Decimal("0.1"))
     went_well = {t.option: (t.picked, t.asked) for t in res.tallies if t.question == "went_well"}
-    assert went_well["effectiveness"] == (4, 4) and went_well["ease"] == (0, 4)
+    # A-11 branch: "what went well" is asked after 4-5 only (three respondents).
+    assert went_well["effectiveness"] == (3, 3) and went_well["ease"] == (0, 3)
+    not_well = {t.option: (t.picked, t.asked) for t in res.tallies if t.question == "not_well"}
+    assert not_well["effectiveness"] == (1, 1)
     assert [c.text for c in res.comments] == ["Too slow"]
 
 
@@ -99,17 +102,22 @@ def test_last_quarter_in_january_is_the_first_fiscal_quarter():
     assert periods.period_days("last_quarter", date(2027, 1, 15)) == (date(2026, 10, 1), date(2026, 12, 31))
 
 
-def test_a11_summary_per_service_matches_the_results_view(db, office, signed_in):
+def test_a11_quarter_per_service_matches_the_results_view(db, office, signed_in):
     survey_many(db, office, signed_in)
     with db.session() as session:
-        rows = {row.service: row for row in a11.a11_summary(session, office, DAY, DAY)}
-        card = survey_results.results(session, office, ResultsFilter(DAY, DAY, service="replacement_card"), supervisor_of(session, office))
+        quarter = a11.a11_quarter(session, 2027, 1)
+        rows = {row.service: row for row in quarter.lines}
+        card = survey_results.results(session, office, ResultsFilter(DAY, DAY, service="replacement_card"),
+                                      supervisor_of(session, office))
     assert set(rows) == {"change_address", "replacement_card"}
-    assert rows["change_address"].volumes == survey_results.Volumes(4, 3, 2)  # one skipped, one never offered
-    assert rows["replacement_card"].volumes == card.volumes
-    assert rows["replacement_card"].point_scale("trust") == Decimal("3.00")
-    assert rows["change_address"].point_scale("trust") == Decimal("4.50")
-    # The current set asks only trust on the 1-5 scale; the Likert drivers are absent.
+    # one skipped, one never offered
+    assert (rows["change_address"].served, rows["change_address"].offered, rows["change_address"].respondents) \
+        == (4, 3, 2)
+    assert (rows["replacement_card"].served, rows["replacement_card"].offered,
+            rows["replacement_card"].respondents) == (card.volumes.served, card.volumes.offered,
+                                                       card.volumes.respondents)
+    assert quarter.offices == ("CHI01",) and rows["change_address"].channel == "in_person"
+    # The current set has no Likert drivers: the legacy summary's columns are absent.
     assert rows["change_address"].point_scale("satisfied") is None
 
 

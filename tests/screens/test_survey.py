@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import sqlalchemy as sa
 from cxdesk.screens.kiosk import KioskApp, KioskIdleScreen
 from cxdesk.screens.survey import StaffPinDialog, SurveyScreen
@@ -51,7 +53,7 @@ async def test_handover_answers_in_both_languages_land_in_the_database(db, offic
         assert isinstance(screen, SurveyScreen) and screen.lang == "en"
         await press(pilot, "4")  # trust
         await press(pilot, "1", "2", "2", "3", "enter")  # went well: 1 and 3 (2 toggled off again)
-        await press(pilot, "0")  # what didn't go well: skipped
+        # A-11 branch: after a positive trust answer "What didn't go so well?" is not asked.
         await press(pilot, "l")  # the customer switches to Spanish
         assert screen.lang == "es"
         assert "¿Hay algún servicio" in str(screen.query_one("#survey-question").render())
@@ -73,6 +75,44 @@ async def test_handover_answers_in_both_languages_land_in_the_database(db, offic
     assert {c for (q, c), (s, _) in answers.items() if q == "went_well" and s == 1} == {"effectiveness", "efficiency"}
     assert not any(q == "not_well" for q, _ in answers)
     assert answers[("wish", "new_service")] == (None, "Citas por la tarde")
+
+
+@pytest.mark.parametrize(("trust", "branch", "heading"), [
+    ("3", "not_well", "What didn't go so well?"),  # a neutral 3 goes to the negative branch
+    ("5", "went_well", "What went well?"),
+])
+async def test_the_trust_answer_picks_the_one_follow_up_question(db, office, signed_in, db_url, clock,
+                                                                  trust, branch, heading):
+    serve(db, office, signed_in)
+    app = counter_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "v")
+        screen = app.screen
+        assert "Question 1 of 4" in str(screen.query_one("#survey-progress").render())
+        await press(pilot, trust)
+        assert heading in str(screen.query_one("#survey-question").render())
+        assert "Question 2 of 4" in str(screen.query_one("#survey-progress").render())
+        await press(pilot, "2", "enter")  # ease
+        assert "Is there a service" in str(screen.query_one("#survey-question").render())
+        await press(pilot, "0", "escape")
+        await settle(pilot)
+    _invitation, _response, answers = stored(db)
+    assert answers[(branch, "ease")] == (1, None)
+    other = "went_well" if branch == "not_well" else "not_well"
+    assert not any(q == other for q, _ in answers)
+
+
+async def test_skipping_the_trust_statement_skips_both_follow_ups(db, office, signed_in, db_url, clock):
+    serve(db, office, signed_in)
+    app = counter_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "v")
+        screen = app.screen
+        await press(pilot, "0")  # trust skipped
+        assert "Is there a service" in str(screen.query_one("#survey-question").render())
+        assert "Question 2 of 3" in str(screen.query_one("#survey-progress").render())
 
 
 async def test_after_the_thank_you_the_screen_waits_for_the_clerk_not_the_counter(db, office, signed_in, db_url,
@@ -209,7 +249,7 @@ async def test_kiosk_round_trip_two_apps_one_database(db, office, signed_in, db_
         await settle(customer)
         survey = kiosk.screen
         assert isinstance(survey, SurveyScreen) and survey.lang == "es"
-        await press(customer, "5", "1", "enter", "0", "7")
+        await press(customer, "5", "1", "enter", "7")  # trust 5, went well, wish: fine as is
         await customer.press(*typed("Gracias"), "enter")
         await settle(customer)
         assert survey.status == "completed"
@@ -224,6 +264,9 @@ async def test_kiosk_round_trip_two_apps_one_database(db, office, signed_in, db_
     assert invitation.station_id == signed_in.station.id
     assert response.comment == "Gracias" and answers[("trust", "")] == (5, None)
     assert answers[("wish", "fine_as_is")] == (None, None)
+    assert answers[("went_well", "effectiveness")] == (1, None)
+    with db.session() as session:  # shown on the kiosk: the visit counts as offered the survey
+        assert session.get(type(visit), visit.id).survey_offer == "offered"
 
 
 async def test_kiosk_refuses_to_quit_without_a_staff_pin(db, office, db_url, clock):
@@ -344,3 +387,39 @@ async def test_k_with_no_kiosk_listening_says_so_and_offers_the_handover(db, off
         assert isinstance(app.screen, SurveyScreen)
     invitation, _response, _answers = stored(db)
     assert invitation.mode == "handover"
+
+
+@pytest.mark.parametrize(("key", "outcome", "reason"), [
+    ("3", "declined", None),
+    ("5", "not_offered", "language"),
+])
+async def test_o_records_a_declined_or_not_offered_survey_for_the_last_visit(db, office, signed_in, db_url, clock,
+                                                                             key, outcome, reason):
+    from cxdesk.store.models import Visit
+
+    visit = serve(db, office, signed_in)
+    app = counter_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "o")
+        assert "The survey for this customer" in str(app.screen.query_one(".form-title").render())
+        await press(pilot, key)
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert type(app.screen).__name__ == "CounterScreen"
+    with db.session() as session:
+        saved = session.get(Visit, visit.id)
+        assert (saved.survey_offer, saved.survey_not_offered_reason) == (outcome, reason)
+
+
+async def test_handing_the_survey_over_records_the_visit_as_offered(db, office, signed_in, db_url, clock):
+    from cxdesk.store.models import Visit
+
+    visit = serve(db, office, signed_in)
+    app = counter_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "o", "1")  # offer it now, handed over
+        assert isinstance(app.screen, SurveyScreen)
+    with db.session() as session:
+        assert session.get(Visit, visit.id).survey_offer == "offered"

@@ -15,7 +15,9 @@ SIZE = (100, 32)
 STEPS = {
     "start": [],
     "middle": ["4", "1", "3"],  # trust answered; "what went well" with two picks
-    "thanks": ["4", "enter", "0", "7", "enter"],
+    # A-11 branch: after a negative trust answer, "what didn't go so well" (one pick)
+    "negative": ["2", "2"],
+    "thanks": ["4", "enter", "7", "enter"],
 }
 
 
@@ -69,3 +71,15 @@ def test_handover_waits_for_the_clerk(snap_compare, db, office, signed_in, db_ur
     app = make_app(db_url, clock)
     app.survey_thanks_seconds = 3600
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+def test_survey_outcome_dialog(snap_compare, db, office, signed_in, db_url, clock, size):
+    """`o` after a visit: offer it now, declined, or not offered and why."""
+    from cxdesk.domain.staff import sign_out
+    from tests.pilot import after, make_app
+
+    serve(db, office, signed_in)
+    with db.session() as session:
+        sign_out(session, signed_in, FIXED_NOW)  # the app signs the clerk in again at W1
+    assert snap_compare(make_app(db_url, clock), terminal_size=size, run_before=after("o"))

@@ -31,7 +31,7 @@ from cxdesk.store.models import (
     SurveyResponse,
     Visit,
 )
-from cxdesk.vocab import KIOSK, LANGUAGES, SURVEY_MODES, SurveyStatus, VisitState
+from cxdesk.vocab import KIOSK, LANGUAGES, NOT_OFFERED_REASONS, SURVEY_MODES, SurveyOffer, SurveyStatus, VisitState
 
 # A kiosk survey nobody picked up in this time is stale: the customer has gone.
 KIOSK_PICKUP = timedelta(minutes=10)
@@ -105,8 +105,49 @@ def offer(session: Session, office: Office, visit_id: uuid.UUID, *, mode: str, n
         shown_at=None if mode == KIOSK else now,
     )
     session.add(invitation)
+    if mode != KIOSK:
+        # Handed over: in front of the customer now. A kiosk survey counts once a
+        # kiosk shows it (claim_for_kiosk): one nobody picked up was no offer.
+        _mark_offered(visit)
+        session.add(visit)
     session.commit()
     return SurveyRun(invitation.id, question_set, language, visit.service or visit.service_wanted, mode)
+
+
+def _mark_offered(visit: Visit) -> None:
+    visit.survey_offer = SurveyOffer.OFFERED
+    visit.survey_not_offered_reason = None
+
+
+def record_survey_offer(session: Session, office: Office, visit_id: uuid.UUID, outcome: str,
+                        reason: str | None = None) -> Visit:
+    """What the counter says at the end of a visit: the survey was offered, declined,
+    or not offered (with a reason from vocab.NOT_OFFERED_REASONS).
+
+    A-11 asks for "customers offered the survey": this makes it a counted fact.
+    A visit whose customer answered stays "offered" whatever is recorded later.
+    """
+    if outcome not in SurveyOffer.ALL:
+        raise CxdeskError(f"The survey was {', '.join(SurveyOffer.ALL)}; not {outcome!r}.")
+    if outcome == SurveyOffer.NOT_OFFERED:
+        if reason not in NOT_OFFERED_REASONS:
+            raise CxdeskError("Say why the survey was not offered: " + ", ".join(NOT_OFFERED_REASONS) + ".")
+    elif reason is not None:
+        raise CxdeskError("A reason goes only with a survey that was not offered.")
+    visit = session.get(Visit, visit_id)
+    if visit is None or visit.office_id != office.id:
+        raise CxdeskError("That visit no longer exists.")
+    if visit.state != VisitState.DONE:
+        raise CxdeskError("Finish the visit before recording the survey offer.")
+    answered = session.exec(select(SurveyResponse.id).where(SurveyResponse.visit_id == visit.id)).first()
+    if answered is not None and outcome != SurveyOffer.OFFERED:
+        raise CxdeskError("This customer answered the survey: it was offered.")
+    visit.survey_offer = outcome
+    visit.survey_not_offered_reason = reason
+    session.add(visit)
+    session.commit()
+    session.refresh(visit)
+    return visit
 
 
 def claim_for_kiosk(session: Session, office: Office, station: Station, now: datetime) -> SurveyRun | None:
@@ -141,6 +182,9 @@ def claim_for_kiosk(session: Session, office: Office, station: Station, now: dat
     if claimed.rowcount != 1:
         return None
     visit = session.get(Visit, waiting.visit_id)
+    _mark_offered(visit)
+    session.add(visit)
+    session.commit()
     return SurveyRun(waiting.id, load_question_set(waiting.survey_set), waiting.language,
                      visit.service or visit.service_wanted, KIOSK)
 
@@ -161,6 +205,7 @@ def finish(session: Session, invitation_id: uuid.UUID, answers: Mapping[str, Ans
     if language not in LANGUAGES:
         raise CxdeskError(f"Survey language must be one of {', '.join(LANGUAGES)}.")
     question_set = load_question_set(invitation.survey_set)
+    question_set.check_branches(answers)
     rows: list[dict] = []
     comment = None
     for code, answer in answers.items():

@@ -17,6 +17,10 @@ from cxdesk.text import check_storable, clean_line
 from cxdesk.vocab import LANGUAGE_NAMES, LANGUAGES, SURVEY_SET_FILES
 
 COMMON_FILE = "survey_common"
+# The trust statement's code in every set, and the two branches that may follow it.
+TRUST = "trust"
+POSITIVE, NEGATIVE = "positive", "negative"
+BRANCHES = (POSITIVE, NEGATIVE)
 KINDS = ("scale", "drivers", "choice", "comment")
 SCALE = (1, 2, 3, 4, 5)
 TEXT_LIMIT = 1000
@@ -51,6 +55,9 @@ class Question:
     options: tuple[Option, ...] = ()
     # The A-11 summary column a scale question feeds (satisfied, trust, ...).
     driver: str | None = None
+    # A-11 current set: "positive" (What went well?) follows a positive trust answer,
+    # "negative" (What didn't go so well?) a negative one; None: asked of everyone.
+    branch: str | None = None
 
     def option(self, code: str) -> Option:
         for option in self.options:
@@ -96,6 +103,42 @@ class QuestionSet:
 
     def scale_questions(self) -> list[Question]:
         return [q for q in self.questions if q.kind == "scale"]
+
+    def trust_side(self, answers: Mapping[str, Answer]) -> str | None:
+        """"positive" for a trust answer of 4-5, "negative" for 1-3 (a neutral 3 goes to
+        the negative branch, as on the A-11 form); None if trust was not answered."""
+        answer = answers.get(TRUST)
+        if answer is None or answer.score is None:
+            return None
+        return POSITIVE if answer.score >= 4 else NEGATIVE
+
+    def asked(self, answers: Mapping[str, Answer], *, trust_passed: bool) -> tuple[Question, ...]:
+        """The questions this customer is asked, in order: one branch after the trust
+        statement, the one its answer points to (none if it was skipped). Before the
+        trust statement is passed, the branch still to come holds one place."""
+        side = self.trust_side(answers)
+        shown: list[Question] = []
+        placeholder_taken = False
+        for question in self.questions:
+            if question.branch is None:
+                shown.append(question)
+            elif trust_passed:
+                if question.branch == side:
+                    shown.append(question)
+            elif not placeholder_taken:
+                shown.append(question)
+                placeholder_taken = True
+        return tuple(shown)
+
+    def check_branches(self, answers: Mapping[str, Answer]) -> None:
+        """Refuse an answer to the branch the customer's trust answer did not lead to."""
+        side = self.trust_side(answers)
+        for code in answers:
+            question = self.question(code)
+            if question.branch is not None and question.branch != side:
+                follows = "a positive trust answer (4-5)" if question.branch == POSITIVE else \
+                    "a negative trust answer (1-3)"
+                raise CxdeskError(f"'{code}' is asked only after {follows}.")
 
     def wording(self, question: Question, lang: str, *, service: str | None) -> str:
         """The question text with [service] and [agency] filled in."""
@@ -169,8 +212,11 @@ def _parse_question(entry: object, where: str, number: int) -> Question:
     if len({o.code for o in options}) != len(options):
         raise CxdeskError(f"{where}: {what} repeats an option code.")
     driver = entry.get("driver")
+    branch = entry.get("branch")
+    if branch is not None and branch not in BRANCHES:
+        raise CxdeskError(f"{where}: {what} has branch {branch!r}; it must be positive or negative.")
     return Question(code, kind, _translations(entry, "text", where, what), tuple(options),
-                    driver if isinstance(driver, str) else None)
+                    driver if isinstance(driver, str) else None, branch)
 
 
 def _parse_common(document: dict, where: str) -> SurveyTexts:
@@ -200,6 +246,10 @@ def _parse_set(code: str, document: dict, where: str, texts: SurveyTexts) -> Que
     questions = [_parse_question(entry, where, n) for n, entry in enumerate(entries, start=1)]
     if len({q.code for q in questions}) != len(questions):
         raise CxdeskError(f"{where}: two questions share a code.")
+    if any(q.branch for q in questions):
+        codes = [q.code for q in questions]
+        if TRUST not in codes or any(q.branch and codes.index(q.code) < codes.index(TRUST) for q in questions):
+            raise CxdeskError(f"{where}: a question with a branch must come after the '{TRUST}' question.")
     # EO 12862 1(b): every set also asks what service or channel the customer wants,
     # just before the closing comment.
     at = next((i for i, q in enumerate(questions) if q.kind == "comment"), len(questions))

@@ -84,19 +84,43 @@ def peak_rss_mb(usage) -> float:
 # --- the database with a million visits ----------------------------------------------------
 
 
+# Bump when the demo generator makes different rows (cxdesk/demo), so the cached
+# database is built again; the schema head is part of the key as well.
+GENERATOR_VERSION = 1
+
+
+def cache_dir() -> Path:
+    """Outside the repository: CXDESK_BENCH_CACHE, else the user cache folder (platformdirs)."""
+    chosen = os.environ.get("CXDESK_BENCH_CACHE")
+    if chosen:
+        return Path(chosen).expanduser()
+    try:
+        from platformdirs import user_cache_dir
+    except ImportError:  # pragma: no cover - platformdirs is a dependency of cxdesk
+        return Path.home() / ".cache" / "cxdesk-bench"
+    return Path(user_cache_dir("cxdesk-bench", appauthor=False))
+
+
+def bench_database_path(visits: int, seed: int) -> Path:
+    from cxdesk.store.migrate import HEAD_REVISION
+
+    return cache_dir() / f"bench-{visits}-seed{seed}-{HEAD_REVISION}-gen{GENERATOR_VERSION}.db"
+
+
 def bench_database(visits: int, seed: int) -> tuple[str, Path]:
-    """Built once by the demo generator (in a child process), cached by size and seed."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"bench-{visits}-seed{seed}.db"
+    """Built once by the demo generator (in a child process), cached by size, seed, schema
+    head and generator version, outside the repository."""
+    path = bench_database_path(visits, seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
     done = path.with_name(path.name + ".done")
     url = f"sqlite:///{path}"
     if path.exists() and done.exists():
-        print(f"Using the cached database {path.name} ({done.read_text().strip()}).")
+        print(f"Using the cached database {path} ({done.read_text().strip()}).")
         return url, path
     for stale in (path, done, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         stale.unlink(missing_ok=True)
     days = max(1, round(visits / VISITS_PER_DAY))
-    print(f"Building {path.name}: {days} working days of the demo office (once; cached)...", flush=True)
+    print(f"Building {path}: {days} working days of the demo office (once; cached)...", flush=True)
     started = time.perf_counter()
     subprocess.run([str(CXDESK), "demo", "--db", url, "--days", str(days), "--seed", str(seed),
                     "--no-ui"], check=True, env=_child_env())

@@ -186,7 +186,7 @@ def inspect_sqlite_file(path: Path) -> None:
 
 
 def _look_read_only(path: Path) -> None:
-    from cxdesk.store.migrate import known_revisions
+    from cxdesk.store.migrate import HEAD_REVISION, known_revisions
 
     uri = f"file:{urllib.parse.quote(str(path))}?mode=ro"
     try:
@@ -206,7 +206,8 @@ def _look_read_only(path: Path) -> None:
                     f"{path} holds tables that are not cxdesk's ({', '.join(others[:3])}...); "
                     "refusing to touch it."
                 )
-            unknown = sorted(revisions - known_revisions())
+            # Alembic's scripts are read only for a stamp other than the head this cxdesk knows.
+            unknown = sorted(revisions - known_revisions()) if revisions != {HEAD_REVISION} else []
             if unknown:
                 raise CxdeskError(
                     f"{path} is at schema {unknown[0]}, which this cxdesk does not know (a newer "

@@ -252,7 +252,7 @@ def _drain_until_exit(process: subprocess.Popen, primary: int):
     return usage
 
 
-def pin_check_ms(url: str, runs: int = 7) -> float:
+def pin_check_ms(url: str, runs: int = 7) -> tuple[float, float]:
     """The demo clerk's PIN checked against the stored hash (scrypt), in this process: the
     part of "counter ready" the issue leaves out (it is meant to be slow)."""
     import sqlalchemy as sa
@@ -265,12 +265,13 @@ def pin_check_ms(url: str, runs: int = 7) -> float:
     with db.session() as session:
         stored = session.execute(sa.select(Staff.pin_hash).where(Staff.code == DEMO_CLERK[0])).scalar_one()
     db.dispose()
-    samples = []
+    wall, cpu = [], []
     for _ in range(runs):
-        t0 = time.perf_counter_ns()
+        t0, c0 = time.perf_counter_ns(), time.process_time_ns()
         assert verify_pin(DEMO_CLERK[1], stored)
-        samples.append(time.perf_counter_ns() - t0)
-    return statistics.median(samples) / 1e6
+        wall.append(time.perf_counter_ns() - t0)
+        cpu.append(time.process_time_ns() - c0)
+    return statistics.median(wall) / 1e6, statistics.median(cpu) / 1e6
 
 
 def measure_start(url: str, runs: int) -> tuple[list[Figure], dict[str, float]]:
@@ -315,27 +316,27 @@ def measure_start(url: str, runs: int) -> tuple[list[Figure], dict[str, float]]:
     missing = [kind for kind, values in samples.items() if not values]
     if missing:
         raise SystemExit(f"No ready signal from: {', '.join(missing)} (are the benchmark hooks in screens/app.py?)")
-    pin_ms = pin_check_ms(url)
+    pin_ms, pin_cpu_ms = pin_check_ms(url)
     median = {kind: statistics.median(values) for kind, values in samples.items()}
     # CPU time of each process (launch to exit, just after ready) over the bare app's: on a
     # shared machine the wall clock also counts the time spent waiting for a core.
     cpu_ms = {kind: statistics.median(values) for kind, values in cpu.items()}
 
     def cpu_note(kind: str, minus: float = 0.0) -> str:
-        return f"CPU {cpu_ms[kind]:.0f} ms = {(cpu_ms[kind] - minus) / cpu_ms['bare']:.2f}× the bare app's"
+        return f"CPU to exit {cpu_ms[kind]:.0f} ms = {(cpu_ms[kind] - minus) / cpu_ms['bare']:.2f}× the bare app's"
 
     bare = Figure("bare Textual app (Header+Footer) painted", median["bare"], note=f"CPU {cpu_ms['bare']:.0f} ms")
     figures = [
         bare,
-        Figure("first screen painted (sign-in)", median["signin"], None, bare, cpu_note("signin"),
-               target_ratio=TARGET_FIRST_SCREEN),
+        # (No CPU note: that process goes on opening the database until it exits.)
+        Figure("first screen painted (sign-in)", median["signin"], None, bare, target_ratio=TARGET_FIRST_SCREEN),
         Figure("sign-in ready (database open, at head)", median["signin-ready"], None, bare,
                f"the day's quick check already done; {cpu_note('signin-ready')}", target_ratio=TARGET_SIGNIN_READY),
         Figure("sign-in ready, first open of the day", median["signin-ready-first"], None, bare,
                f"with SQLite's full quick check; for scale; {cpu_note('signin-ready-first')}"),
         Figure("counter ready after sign-in, PIN hash excluded", median["counter"], None, bare,
                f"{median['counter']:.0f} ms with the hash; hash {pin_ms:.0f} ms taken off; "
-               f"{cpu_note('counter', pin_ms)}", target_ratio=TARGET_COUNTER_READY, excluded_ms=pin_ms),
+               f"{cpu_note('counter', pin_cpu_ms)} (hash CPU {pin_cpu_ms:.0f} ms off)", target_ratio=TARGET_COUNTER_READY, excluded_ms=pin_ms),
     ]
     return figures, rss
 

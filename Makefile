@@ -24,7 +24,7 @@ test: $(STAMP)
 
 ## Performance harness: figures as ratios to baselines measured in the same run.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python -m benchmarks $(ARGS)
 
 ## The import-linter contracts of pyproject.toml, on the package laid out as installed.
 layers: $(STAMP)

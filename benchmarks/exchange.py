@@ -267,3 +267,16 @@ def measure_national(work: Path, offices: int, jobs: int) -> dict:
     return {"offices": offices, "jobs": jobs, "build_s": build_s, "visits": visits, "rows": total,
             "ingest_s": ours, "copy_s": base, "ratio": ours / base, "refused": len(refused),
             "first_refusal": refused[0].reason if refused else ""}
+
+
+def postgres_answers() -> bool:
+    """True if the PostgreSQL server the figures use is there (and psql with it)."""
+    import socket
+
+    if not shutil.which("psql"):
+        return False
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return True
+    except OSError:
+        return False

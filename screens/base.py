@@ -68,6 +68,7 @@ class BaseApp(App):
         self.db_url = db_url
         self.clock = clock
         self.db: Database | None = None
+        self._opened_db = False  # True once this app opened self.db (then it closes it too)
         self._office: Office | None = None
         self._theme_name = theme_name
         # One thread for all database work, so steps are applied in the order they were asked for.
@@ -111,6 +112,10 @@ class BaseApp(App):
         return self.clock()
 
     async def on_unmount(self) -> None:
+        if self.db is not None and getattr(self, "_opened_db", False):
+            # After the steps already asked for; a clean close spares the next start the
+            # database's full quick check today (store.db.needs_quick_check).
+            self._db_executor.submit(self.db.dispose)
         self._db_executor.shutdown(wait=False, cancel_futures=False)
 
     def get_driver_class(self):
@@ -153,6 +158,7 @@ class BaseApp(App):
             return database, found
 
         database, found = await self.run_in_db_thread(open_and_read)
+        self._opened_db = self._opened_db or database is not self.db
         self.db = database
         return found
 

@@ -122,10 +122,36 @@ def load_catalog(name: str, override_dir: pathlib.Path | str | os.PathLike[str] 
 
 
 def office_catalog(name: str) -> Catalog:
-    """The catalog as this office uses it: the supervisor's override if there is one."""
+    """The catalog as this office uses it: the supervisor's override if there is one.
+
+    Called for every row the counter, the demo and the reports label, so it costs one
+    stat() of the override file and a dictionary look-up: the folder is worked out once
+    per environment (platformdirs takes longer than the rest), the parse is cached by
+    the file's stamp, and an edited or removed override is still seen at the next call.
+    """
+    path = _override_file(name, *_folder_env())
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return _parse_builtin(_CATALOG_PARSERS[name], f"{name}.toml")
+    except OSError as exc:
+        raise CxdeskError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
+    return _parse_override(_CATALOG_PARSERS[name], pathlib.Path(path), (stat.st_mtime_ns, stat.st_size))
+
+
+def _folder_env() -> tuple[str | None, ...]:
+    """What the override folder depends on: cxdesk's own variable and the platform's."""
+    get = os.environ.get
+    return get("CXDESK_HOME"), get("XDG_CONFIG_HOME"), get("HOME"), get("APPDATA")
+
+
+@functools.lru_cache(maxsize=64)
+def _override_file(name: str, *_env: str | None) -> str:
     from cxdesk.config import catalog_override_dir
 
-    return load_catalog(name, catalog_override_dir())
+    if name not in CATALOG_NAMES:
+        raise CxdeskError(f"No catalog named '{name}' (known: {', '.join(CATALOG_NAMES)}).")
+    return os.fspath(catalog_override_dir() / f"{name}.toml")
 
 
 def load_all(override_dir: pathlib.Path | str | os.PathLike[str] | None = None) -> dict[str, Catalog]:

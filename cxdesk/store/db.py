@@ -91,12 +91,13 @@ def make_engine(url: str) -> Engine:
 # --- the SQLite file, before anything writes to it ------------------------------
 
 
-def prepare_sqlite_file(path: Path, *, create: bool) -> bool:
+def prepare_sqlite_file(path: Path, *, create: bool, quick_check: bool = True) -> bool:
     """Check (or create) the database file; returns True if it was created.
 
     Refuses, naming the file: a folder, a missing file (unless ``create``), a
     file that is not SQLite, another application's database, a damaged one and
-    a read-only one. Nothing is written to a file that is refused.
+    a read-only one. Nothing is written to a file that is refused. ``quick_check``
+    False leaves out SQLite's page-by-page check (see ``needs_quick_check``).
     """
     path = Path(path)
     if path.is_dir():
@@ -119,7 +120,7 @@ def prepare_sqlite_file(path: Path, *, create: bool) -> bool:
         raise CxdeskError(f"{path} is not a database file (it is not SQLite).")
     _check_writable(path)
     if header:
-        inspect_sqlite_file(path)
+        inspect_sqlite_file(path, quick_check=quick_check)
     if path.parent == data_dir():
         # A database an older cxdesk left readable by others in its own folder.
         make_private_dir(path.parent)
@@ -164,7 +165,7 @@ def _check_writable(path: Path) -> None:
         )
 
 
-def inspect_sqlite_file(path: Path) -> None:
+def inspect_sqlite_file(path: Path, *, quick_check: bool = True) -> None:
     """Read-only look at an existing SQLite file: ours (or empty), and undamaged.
     Raises CxdeskError naming the file otherwise. (A restore can ask the same of a
     backup before it replaces anything.)
@@ -176,7 +177,7 @@ def inspect_sqlite_file(path: Path) -> None:
     companions = [path.with_name(path.name + suffix) for suffix in COMPANIONS]
     existed = [companion.exists() for companion in companions]
     try:
-        _look_read_only(path)
+        _look_read_only(path, quick_check=quick_check)
     except CxdeskError:
         wal, shm = companions
         if not any(existed) and wal.exists() and wal.stat().st_size == 0:
@@ -185,8 +186,8 @@ def inspect_sqlite_file(path: Path) -> None:
         raise
 
 
-def _look_read_only(path: Path) -> None:
-    from cxdesk.store.migrate import known_revisions
+def _look_read_only(path: Path, *, quick_check: bool = True) -> None:
+    from cxdesk.store.migrate import HEAD_REVISION, known_revisions
 
     uri = f"file:{urllib.parse.quote(str(path))}?mode=ro"
     try:
@@ -206,14 +207,16 @@ def _look_read_only(path: Path) -> None:
                     f"{path} holds tables that are not cxdesk's ({', '.join(others[:3])}...); "
                     "refusing to touch it."
                 )
-            unknown = sorted(revisions - known_revisions())
+            # Alembic's scripts are read only for a stamp other than the head this cxdesk knows.
+            unknown = sorted(revisions - known_revisions()) if revisions != {HEAD_REVISION} else []
             if unknown:
                 raise CxdeskError(
                     f"{path} is at schema {unknown[0]}, which this cxdesk does not know (a newer "
                     "cxdesk made it, or another application); upgrade cxdesk or check --db."
                 )
-        # Reads every page once: about 0.1 s for a year of an office's visits.
-        verdict = [row[0] for row in connection.execute("PRAGMA quick_check(3)")]
+        # Reads every page once: about 0.1 s for a year of an office's visits, 2.5 s for
+        # a million; at most once a day for a file cxdesk closed cleanly (needs_quick_check).
+        verdict = [row[0] for row in connection.execute("PRAGMA quick_check(3)")] if quick_check else ["ok"]
     except sqlite3.DatabaseError as exc:
         if _is_damage(exc):
             raise CxdeskError(_damaged(path, str(exc))) from None
@@ -222,6 +225,70 @@ def _look_read_only(path: Path) -> None:
         connection.close()
     if verdict != ["ok"]:
         raise CxdeskError(_damaged(path, verdict[0]))
+
+
+# --- the quick check: once a day, and after anything but a clean close ------------------
+#
+# PRAGMA quick_check reads every page of the file. It runs at the first open of each
+# day, and at any open where the file may have changed since a cxdesk that had checked
+# it closed it cleanly: a record (data folder, "checked/") keeps the day of the last
+# check and the file's size, modification time and inode as that clean close left them.
+# A crash or kill leaves no new record and usually a -wal file; damage written by
+# anything else changes the modification time: both bring the check back at once.
+
+
+def _today():
+    from datetime import date
+
+    return date.today()
+
+
+def _check_record(path: Path) -> Path:
+    import hashlib
+
+    key = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:32]
+    return data_dir() / "checked" / f"{key}.json"
+
+
+def _fingerprint(path: Path) -> dict[str, int]:
+    found = path.stat()
+    return {"size": found.st_size, "mtime_ns": found.st_mtime_ns, "inode": found.st_ino, "device": found.st_dev}
+
+
+def needs_quick_check(path: Path) -> bool:
+    """False only if cxdesk checked ``path`` today and closed it cleanly, and nothing has
+    touched it since (no -wal left over, the same size, time and inode)."""
+    import json
+
+    try:
+        record = json.loads(_check_record(path).read_text(encoding="utf-8"))
+        if record.get("checked_on") != _today().isoformat() or record.get("path") != str(path.resolve()):
+            return True
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            return True  # a session that did not close cleanly (or one still open elsewhere)
+        return record.get("file") != _fingerprint(path)
+    except (OSError, ValueError, AttributeError):
+        return True
+
+
+def _record_clean_close(path: Path, checked_on: str) -> None:
+    import json
+
+    try:
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            return  # still open elsewhere: the next open checks
+        record = _check_record(path)
+        make_private_dir(record.parent)
+        text = json.dumps({"path": str(path.resolve()), "checked_on": checked_on, "file": _fingerprint(path)})
+        temporary = record.with_name(record.name + f".{os.getpid()}")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, record)
+    except OSError:
+        pass  # no record: the next open checks the file, as before
 
 
 def _is_damage(exc: sqlite3.Error) -> bool:
@@ -260,6 +327,9 @@ class Database:
     upgraded_from: str | None = None
     created: bool = False
     notes: list[str] = field(default_factory=list)
+    # The SQLite file and the day its quick check passed (or a clean close vouched for it).
+    checked_file: Path | None = field(default=None, repr=False)
+    checked_on: str | None = field(default=None, repr=False)
 
     @contextmanager
     def session(self):
@@ -267,7 +337,11 @@ class Database:
             yield session
 
     def dispose(self) -> None:
+        """Close every connection; a checked SQLite file is recorded as closed cleanly."""
         self.engine.dispose()
+        if self.checked_file is not None and self.checked_on is not None:
+            _record_clean_close(self.checked_file, self.checked_on)
+            self.checked_file = None
 
 
 def open_database(url: str, *, create: bool = False, upgrade: bool = True) -> Database:
@@ -280,9 +354,13 @@ def open_database(url: str, *, create: bool = False, upgrade: bool = True) -> Da
     from cxdesk.store import migrate
 
     path = sqlite_file(url)
+    checked_on = None
     if path is not None:
         path = path.expanduser()
-        prepare_sqlite_file(path, create=create)
+        had_pages = path.is_file() and path.stat().st_size > 0
+        full_check = needs_quick_check(path) if had_pages else True
+        prepare_sqlite_file(path, create=create, quick_check=full_check)
+        checked_on = _today().isoformat() if had_pages else None
     engine = make_engine(url)
     shown = describe_url(url)
     try:
@@ -291,7 +369,7 @@ def open_database(url: str, *, create: bool = False, upgrade: bool = True) -> Da
     except (OperationalError, DBAPIError) as exc:
         engine.dispose()
         raise CxdeskError(f"Cannot open database {shown}: {_reason(exc)}") from None
-    db = Database(url=url, engine=engine)
+    db = Database(url=url, engine=engine, checked_file=path if checked_on else None, checked_on=checked_on)
     if upgrade:
         try:
             db.upgraded_from, db.created = migrate.upgrade(engine)

@@ -24,18 +24,26 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from functools import cache
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic (its config, script directory and migration scripts) is imported only when
+# an upgrade is due: a database already at HEAD_REVISION opens without it.
 
 from cxdesk.errors import CxdeskError
 
+# The newest revision of cxdesk/store/migrations/versions, checked against Alembic by
+# tests/store/test_migrate_head.py. Start-up compares the stored stamp with it and loads
+# Alembic's script machinery only when they differ (an upgrade is due, or a stranger's file).
+HEAD_REVISION = "0011_survey_offer"
 # Any number, the same in every cxdesk: the PostgreSQL advisory lock of upgrades.
 UPGRADE_LOCK = 12862
 # Triggers that keep the complaint trail append-only (migration 0003). A batch
@@ -47,6 +55,8 @@ TRAIL_GUARDS = {
 
 
 def alembic_config(engine: Engine | None = None, connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", "cxdesk.store:migrations")
     if engine is not None:
@@ -57,15 +67,22 @@ def alembic_config(engine: Engine | None = None, connection: Connection | None =
 
 
 def head_revision() -> str:
+    """The head of the migration scripts, read by Alembic (HEAD_REVISION is its constant)."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 @cache
 def known_revisions() -> frozenset[str]:
+    from alembic.script import ScriptDirectory
+
     return frozenset(rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions())
 
 
 def current_revision(engine_or_connection: Engine | Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     if isinstance(engine_or_connection, Connection):
         return MigrationContext.configure(engine_or_connection).get_current_revision()
     with engine_or_connection.connect() as conn:
@@ -77,6 +94,10 @@ def upgrade(engine: Engine) -> tuple[str | None, bool]:
 
     A database with tables but no Alembic stamp is someone else's: refused.
     """
+    if stored_revisions(engine) == [HEAD_REVISION]:
+        return None, False  # the usual start: no Alembic at all
+    from alembic import command
+
     head = head_revision()
     if current_revision(engine) == head:
         return None, False
@@ -88,6 +109,15 @@ def upgrade(engine: Engine) -> tuple[str | None, bool]:
         command.upgrade(alembic_config(connection=conn), "head")
         check_after_upgrade(conn)
     return current, current is None
+
+
+def stored_revisions(engine: Engine) -> list[str]:
+    """The stamp(s) in alembic_version by plain SQL ([] if there is no such table)."""
+    try:
+        with engine.connect() as conn:
+            return [row[0] for row in conn.exec_driver_sql("SELECT version_num FROM alembic_version")]
+    except DBAPIError:
+        return []  # no table yet (a new database): Alembic decides what to do
 
 
 def _check_ours(conn: Connection, current: str | None) -> None:

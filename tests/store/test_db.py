@@ -351,3 +351,82 @@ def test_the_migrations_make_exactly_the_tables_of_the_models(db):
         differences = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
                                        SQLModel.metadata)
     assert differences == []
+
+
+# --- the quick check: at the first open of the day, and after anything but a clean close ---
+
+
+def _spy_quick_checks(monkeypatch) -> list[str]:
+    seen = []
+    real_connect = sqlite3.connect
+
+    def spying_connect(target, *args, **kwargs):
+        connection = real_connect(target, *args, **kwargs)
+        if "mode=ro" in str(target):
+            connection.set_trace_callback(seen.append)
+        return connection
+
+    monkeypatch.setattr(sqlite3, "connect", spying_connect)
+    return seen
+
+
+def _quick_checks(seen) -> int:
+    return sum(statement.startswith("PRAGMA quick_check") for statement in seen)
+
+
+def _checked_office(tmp_path):
+    path = tmp_path / "office.db"
+    database = open_database(sqlite_url(path), create=True)
+    make_office(database)
+    database.dispose()
+    open_database(sqlite_url(path)).dispose()  # checked, then closed cleanly
+    return path
+
+
+def test_a_file_checked_today_and_closed_cleanly_opens_without_the_quick_check(tmp_path, monkeypatch):
+    path = _checked_office(tmp_path)
+    seen = _spy_quick_checks(monkeypatch)
+    database = open_database(sqlite_url(path))
+    with database.session() as session:
+        assert session.execute(sa.select(sa.func.count()).select_from(Office)).scalar_one() == 1
+    database.dispose()
+    assert _quick_checks(seen) == 0
+    # Ours and at a known revision is still looked at, read-only, every time.
+    assert any("alembic_version" in statement for statement in seen)
+
+
+def test_the_first_open_of_a_new_day_checks_again(tmp_path, monkeypatch):
+    from datetime import date
+
+    from cxdesk.store import db as store_db
+
+    path = _checked_office(tmp_path)
+    seen = _spy_quick_checks(monkeypatch)
+    monkeypatch.setattr(store_db, "_today", lambda: date(2099, 1, 2))
+    open_database(sqlite_url(path)).dispose()
+    assert _quick_checks(seen) == 1
+    open_database(sqlite_url(path)).dispose()
+    assert _quick_checks(seen) == 1  # once that day
+
+
+def test_damage_after_a_clean_close_is_still_refused_the_same_day(tmp_path):
+    path = _checked_office(tmp_path)
+    _damage_a_page(path, "station")
+    before = _fingerprint(path)
+    with pytest.raises(CxdeskError, match="is damaged"):
+        open_database(sqlite_url(path))
+    assert _fingerprint(path) == before
+
+
+def test_after_a_session_that_did_not_close_cleanly_the_file_is_checked(tmp_path, monkeypatch):
+    path = _checked_office(tmp_path)
+    crashed = open_database(sqlite_url(path))  # never disposed: as if the app was killed
+    with crashed.session() as session:
+        session.add(Visit(office_id=session.execute(sa.select(Office.id)).scalar_one(), day=FIXED_NOW.date(),
+                          seq=1, segment="retiree", service_wanted="change_address", state="waiting",
+                          arrived_at=FIXED_NOW))
+        session.commit()
+    seen = _spy_quick_checks(monkeypatch)
+    open_database(sqlite_url(path)).dispose()
+    assert _quick_checks(seen) == 1
+    crashed.engine.dispose()

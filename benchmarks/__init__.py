@@ -1,0 +1,1 @@
+"""The performance harness (not part of the cxdesk package): see benchmarks/README.md."""

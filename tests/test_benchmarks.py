@@ -1,0 +1,42 @@
+"""The harness's own bookkeeping (benchmarks/run.py), without measuring anything:
+the verdicts are about ratios and targets, never about this machine's timings."""
+
+import json
+
+from benchmarks import run
+from cxdesk.store.migrate import HEAD_REVISION
+
+
+def test_the_cached_database_is_keyed_by_size_seed_schema_head_and_generator_version(monkeypatch, tmp_path):
+    monkeypatch.setenv("CXDESK_BENCH_CACHE", str(tmp_path))
+    path = run.bench_database_path(50_000, 7)
+    assert path.parent == tmp_path
+    assert path.name == f"bench-50000-seed7-{HEAD_REVISION}-gen{run.GENERATOR_VERSION}.db"
+    monkeypatch.setattr(run, "GENERATOR_VERSION", run.GENERATOR_VERSION + 1)
+    assert run.bench_database_path(50_000, 7) != path
+
+
+def test_the_cache_is_outside_the_repository_by_default(monkeypatch):
+    monkeypatch.delenv("CXDESK_BENCH_CACHE", raising=False)
+    assert run.HERE.parent not in run.cache_dir().parents
+
+
+def test_a_figure_is_judged_by_its_ratio_to_the_baseline_of_the_same_run():
+    bare = run.Figure("bare", 200.0)
+    ready = run.Figure("ready", 390.0, None, bare, target_ratio=2.0)
+    slow = run.Figure("slow", 410.0, None, bare, target_ratio=2.0)
+    assert (bare.ratio(), bare.verdict()) == ("1.00×", "")
+    assert (ready.ratio(), ready.target(), ready.verdict()) == ("1.95×", "≤ 2×", "met")
+    assert slow.verdict() == "MISSED"
+    # Time left out of a figure (the PIN hash) comes off before the ratio.
+    counter = run.Figure("counter", 600.0, None, bare, target_ratio=2.5, excluded_ms=120.0)
+    assert counter.ratio() == "2.40×" and counter.met()
+
+
+def test_millisecond_targets_judge_the_median_or_the_p99():
+    count = run.Figure("count", 2.0)
+    day = run.summarise("day", [30_000_000] * 19 + [90_000_000], count, target_ms=50)
+    assert day.met() and day.ratio() == "15.00×"
+    save = run.summarise("save", [5_000_000] * 90 + [40_000_000] * 10, count, target_p99_ms=20)
+    assert not save.met() and save.verdict() == "MISSED"
+    assert json.loads(json.dumps(save.as_json()))["met"] is False

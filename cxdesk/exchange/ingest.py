@@ -233,7 +233,7 @@ def _check_table_entry(table: dict) -> None:
     unknown = [c for c in columns if c not in known or c in entry.never]
     if unknown:
         raise Refused(f"{entry.file}: column {unknown[0]!r} is not one headquarters takes")
-    needed = [c for c in (*entry.key, entry.changed_by) if c not in columns]
+    needed = [c for c in (*entry.key, entry.changed_by) if c is not None and c not in columns]
     if needed:
         raise Refused(f"{entry.file}: the column {needed[0]!r} is missing")
     if len(set(columns)) != len(columns):

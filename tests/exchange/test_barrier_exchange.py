@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -20,7 +21,7 @@ from cxdesk.exchange.bundle import MANIFEST, SIGNATURE, Selection, record_export
 from cxdesk.exchange.ingest import ingest_bundle, register_office
 from cxdesk.store.db import open_database
 from cxdesk.store.models import BarrierAnswer, BarrierItemAnswer, BarrierPick, Benchmark, SignOff
-from tests.factories import FIXED_NOW, make_office, supervisor_of
+from tests.factories import FIXED_NOW, PG_ADMIN_URL, make_office, supervisor_of
 
 # FIXED_NOW is 24 November 2026: October is closed, November is open.
 CLOSED, OPEN, SMALL = "2026-10", "2026-11", "2026-09"
@@ -37,9 +38,16 @@ def _answer(db, office, period: str, n: int, idea: str = "Más ventanillas") -> 
             conn.execute(sa.insert(BarrierPick.__table__), picks)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def where(request):
+    """Both ends on SQLite, or both on PostgreSQL (the bulk path, and an office on it)."""
+    return request.param
+
+
 @pytest.fixture
-def office_db(tmp_path):
-    database = open_database(f"sqlite:///{tmp_path / 'office.db'}", create=True)
+def office_db(where, tmp_path, request):
+    url = f"sqlite:///{tmp_path / 'office.db'}" if where == "sqlite" else request.getfixturevalue("pg_url")
+    database = open_database(url, create=True)
     office = make_office(database)
     _answer(database, office, CLOSED, 4)
     _answer(database, office, OPEN, 5)
@@ -49,14 +57,33 @@ def office_db(tmp_path):
 
 
 @pytest.fixture
-def central(tmp_path, office_db):
+def central(where, tmp_path, office_db):
     database, office = office_db
     with database.session() as session:
         key = office_key(session, require_office(session), FIXED_NOW)
-    hq = open_database(f"sqlite:///{tmp_path / 'central.db'}", create=True)
+    if where == "sqlite":
+        hq = open_database(f"sqlite:///{tmp_path / 'central.db'}", create=True)
+        yield _registered(hq, office, key)
+        hq.dispose()
+        return
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"cxdesk_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    hq = open_database(sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False),
+                       create=True)
+    try:
+        yield _registered(hq, office, key)
+    finally:
+        hq.dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def _registered(hq, office, key):
     register_office(hq, office.code, office.name, key.public_key, FIXED_NOW)
-    yield hq, key
-    hq.dispose()
+    return hq, key
 
 
 def _manifest(folder):

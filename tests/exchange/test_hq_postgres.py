@@ -184,8 +184,19 @@ def test_three_offices_consolidated_and_reported(office_db, central, tmp_path):
     assert result.national.complaints_overdue == 3 * one.complaints_overdue
     assert result.national.median_wait_min == one.median_wait_min
     html = __import__("cxdesk.publish.hq_report", fromlist=["render_html"]).render_html(result)
-    assert html.count("<svg") == 5 and "DEMO3" in html
+    assert html.count("<svg") == 7 and "DEMO3" in html
+    assert "Service standards met by office" in html and "Barriers staff picked most" in html
     assert hq.as_csv(result).splitlines()[1].startswith("ALL,")
+    # Standards met: each office against its own standards; the nation sums them.
+    met, judged = map(int, one.extra["standards_met"].split("/"))
+    assert judged > 0 and result.national.extra["standards_met"] == f"{3 * met}/{3 * judged}"
+    # Barrier categories: October (closed, answered by 3 or more) travelled; the nation sums the offices.
+    answers = int(one.extra["barrier_answers"])
+    assert answers >= 3 and result.national.extra["barrier_answers"] == f"{3 * answers:,}"
+    top_category, top_count = one.extra["barrier_top_categories"].split()[0].split(":")
+    assert f"{top_category}:{3 * int(top_count)}" in result.national.extra["barrier_top_categories"]
+    assert {"standards_met", "barrier_top_categories"} <= set(hq.as_csv(result).splitlines()[0].split(","))
+    assert "barrier_answers" in hq.as_text(result).lower() or "BARRIER_ANSWERS" in hq.as_text(result)
 
 
 # --- refusals: each leaves the content exactly as it was ----------------------------------------------

@@ -225,3 +225,18 @@ def test_a_benchmark_float_and_a_signoffs_figures_come_back_exactly(office_db, c
 def test_the_loader_knows_the_domains_group_size():
     assert merge.MIN_GROUP == MIN_GROUP == 3
 
+
+
+def test_supervisors_notes_stay_home_by_default(office_db, tmp_path):
+    database, office = office_db
+    from cxdesk.domain import signoffs
+
+    with database.session() as session:
+        signoffs.sign_off(session, office, supervisor_of(session, office), kind=signoffs.DAY,
+                          day=FIXED_NOW.date(), note="Short-staffed: Ben off sick", now=FIXED_NOW)
+    result = write_bundle(database, tmp_path / "b", Selection("all"), now=FIXED_NOW)
+    assert result.rows["signoff"] == 1
+    for table in ("standardversion", "benchmark", "signoff"):
+        assert "note" not in _rows(tmp_path / "b", table)[0].split(","), table
+    everything = "".join(path.read_text(encoding="utf-8") for path in (tmp_path / "b").glob("*.csv"))
+    assert "Ben off sick" not in everything

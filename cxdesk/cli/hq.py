@@ -139,7 +139,9 @@ def report(db_url: str, quarter: str | None, fmt: str, out: Path | None) -> None
 
         text = render_html(result)
     elif fmt == "csv":
-        text = hq.as_csv(result)
+        from cxdesk.exchange.hq_csv import as_csv
+
+        text = as_csv(result)
     else:
         text = hq.as_text(result)
     if out is not None:

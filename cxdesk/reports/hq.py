@@ -15,7 +15,6 @@ barrier categories staff picked (1(e)) where at least 3 people answered.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -206,7 +205,7 @@ def _waits(session: Session, params: dict, grouped: bool):
         "min(CASE WHEN r >= 0.9 * n THEN wait_seconds END) / 60.0 FROM ranked GROUP BY k"), params).all()
 
 
-# --- plain renderings (the HTML is in cxdesk.publish.hq_report) -------------------------------
+# --- plain renderings (the HTML is in cxdesk.publish.hq_report, the CSV in cxdesk.exchange.hq_csv) ----
 
 COLUMNS = ("office", "name", "visits", "served", "median_wait_min", "p90_wait_min", "offered", "respondents",
            "response_rate_pct", "trust_mean", "trust_agree_pct", "complaints", "complaints_overdue",
@@ -229,14 +228,6 @@ def rows(report: HqReport) -> list[dict]:
         record.update(figures.extra)
         records.append(record)
     return records
-
-
-def as_csv(report: HqReport) -> str:
-    from cxdesk.exchange.csvfile import write_csv
-
-    buffer = io.StringIO()
-    write_csv(buffer, COLUMNS + report.extra_columns, rows(report))
-    return buffer.getvalue()
 
 
 def as_text(report: HqReport) -> str:

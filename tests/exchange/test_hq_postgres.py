@@ -20,6 +20,7 @@ from cxdesk.exchange import csvfile, signing
 from cxdesk.exchange.bundle import MANIFEST, SIGNATURE, Selection, record_export, write_bundle
 from cxdesk.exchange.ingest import ingest_bundle, ingest_bundles, register_office
 from cxdesk.exchange.tables import TABLES
+from cxdesk.exchange import hq_csv
 from cxdesk.reports import hq
 from cxdesk.store.db import open_database
 from cxdesk.store.models import Complaint, Staff
@@ -186,7 +187,7 @@ def test_three_offices_consolidated_and_reported(office_db, central, tmp_path):
     html = __import__("cxdesk.publish.hq_report", fromlist=["render_html"]).render_html(result)
     assert html.count("<svg") == 7 and "DEMO3" in html
     assert "Service standards met by office" in html and "Barriers staff picked most" in html
-    assert hq.as_csv(result).splitlines()[1].startswith("ALL,")
+    assert hq_csv.as_csv(result).splitlines()[1].startswith("ALL,")
     # Standards met: each office against its own standards; the nation sums them.
     met, judged = map(int, one.extra["standards_met"].split("/"))
     assert judged > 0 and result.national.extra["standards_met"] == f"{3 * met}/{3 * judged}"
@@ -195,7 +196,7 @@ def test_three_offices_consolidated_and_reported(office_db, central, tmp_path):
     assert answers >= 3 and result.national.extra["barrier_answers"] == f"{3 * answers:,}"
     top_category, top_count = one.extra["barrier_top_categories"].split()[0].split(":")
     assert f"{top_category}:{3 * int(top_count)}" in result.national.extra["barrier_top_categories"]
-    assert {"standards_met", "barrier_top_categories"} <= set(hq.as_csv(result).splitlines()[0].split(","))
+    assert {"standards_met", "barrier_top_categories"} <= set(hq_csv.as_csv(result).splitlines()[0].split(","))
     assert "barrier_answers" in hq.as_text(result).lower() or "BARRIER_ANSWERS" in hq.as_text(result)
 
 

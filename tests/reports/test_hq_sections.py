@@ -10,6 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from cxdesk.domain.barrier.answers import BarrierAnswers, answer_rows
+from cxdesk.exchange import hq_csv
 from cxdesk.reports import hq
 from cxdesk.reports.barrier import WITHHELD
 from cxdesk.store.db import open_database
@@ -66,7 +67,7 @@ def test_an_office_with_two_answers_is_withheld_and_left_out_of_the_nation(tmp_p
     # The nation is BIG1 alone: nothing of the withheld offices can be had by subtraction.
     assert report.national.extra["barrier_answers"] == "4"
     assert report.national.extra["barrier_top_categories"] == "staffing:3 it_system:1"
-    assert "forms" not in render_html(report) and "training" not in hq.as_csv(report)
+    assert "forms" not in render_html(report) and "training" not in hq_csv.as_csv(report)
 
 
 def test_a_quarter_period_and_its_months_both_count_when_each_has_three(tmp_path):

@@ -247,7 +247,7 @@ def as_text(report: HqReport) -> str:
                 f"{show(figures.respondents):>8} {show(figures.response_rate):>7} {show(figures.trust_mean, 2):>6} "
                 f"{show(figures.trust_agree_pct):>8} {show(figures.complaints):>7} "
                 f"{show(figures.complaints_overdue):>8}  {figures.top_channel or '—'}")
-        lines.append(line + "".join(f"  {figures.extra.get(column, '—')}" for column in report.extra_columns))
+        lines.append(line + "".join(f"  {figures.extra.get(column) or '—'}" for column in report.extra_columns))
         if index == 0:
             lines.append("")
     lines.append("")
@@ -283,11 +283,11 @@ def standards_section(session: Session, start: date, end: date, as_of: date) -> 
         for code in missed:
             missed_by[code] = missed_by.get(code, 0) + 1
         met_total, judged_total = met_total + met, judged_total + judged
-        by_office[office.code] = (f"{met}/{judged}" if judged else "—", " ".join(missed) or "none")
+        by_office[office.code] = (f"{met}/{judged}" if judged else "", " ".join(missed) or "none")
         if judged:
             shares.append((office.code, round(100.0 * met / judged, 1)))
     most_missed = sorted(missed_by.items(), key=lambda item: (-item[1], item[0]))
-    national = (f"{met_total}/{judged_total}" if judged_total else "—",
+    national = (f"{met_total}/{judged_total}" if judged_total else "",
                 " ".join(f"{code}:{n}" for code, n in most_missed[:5]) or "none")
     chart = Chart("Service standards met by office (% of standards with data)",
                   tuple(sorted(shares, key=lambda item: -item[1])), "%")
@@ -359,11 +359,11 @@ def barrier_section(session: Session, start: date, end: date, as_of: date) -> Se
     for office_id in anything:
         code = by_id.get(office_id)
         if code not in counted:
-            by_office[code] = ("—", WITHHELD)
+            by_office[code] = ("", WITHHELD)
     for code, n in counted.items():
         by_office[code] = (f"{n:,}", top(categories.get(code, {})))
     total = sum(counted.values())
-    national = (f"{total:,}", top(nation)) if total else ("—", WITHHELD if anything else "no answers")
+    national = (f"{total:,}", top(nation)) if total else ("", WITHHELD if anything else "no answers")
     chart = Chart("Barriers staff picked most, nationally (EO 12862 1(e))",
                   tuple(sorted(((c, float(n)) for c, n in nation.items()), key=lambda item: (-item[1], item[0]))),
                   "picks", f"From {total:,} answers in periods at least {MIN_GROUP} people of an office answered.")

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -122,7 +123,10 @@ def psql_copy_seconds(name: str, files: list[tuple[str, list[str], Path]], heade
                "ALTER COLUMN must_change_pin SET DEFAULT false, ALTER COLUMN failed_pins SET DEFAULT 0;"
                "ALTER TABLE complaint ALTER COLUMN what_happened SET DEFAULT '', "
                "ALTER COLUMN wanted SET DEFAULT '';"
-               "ALTER TABLE complaintevent ALTER COLUMN note SET DEFAULT '';")
+               "ALTER TABLE complaintevent ALTER COLUMN note SET DEFAULT '';"
+               "ALTER TABLE standardversion ALTER COLUMN note SET DEFAULT '';"
+               "ALTER TABLE benchmark ALTER COLUMN note SET DEFAULT '';"
+               "ALTER TABLE signoff ALTER COLUMN note SET DEFAULT '';")
     subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", PSQL_URL.format(name=name), "-c", prepare], check=True)
     script = "\n".join(
         f"\\copy {table} ({', '.join(columns)}) FROM '{path}' WITH (FORMAT csv{', HEADER true' if header else ''})"
@@ -207,6 +211,7 @@ def build_national(work: Path, offices: int, seed: int = 12862) -> tuple[list[Pa
 
 def measure_national(work: Path, offices: int, jobs: int) -> dict:
     from cxdesk.exchange.ingest import ingest_bundles
+    from cxdesk.exchange.tables import TABLES
     from cxdesk.store.db import open_database
 
     bundles, build_s = build_national(work, offices)
@@ -234,15 +239,13 @@ def measure_national(work: Path, offices: int, jobs: int) -> dict:
             progress["done"] += 1
             if progress["done"] % 100 == 0:
                 print(f"  {progress['done']} bundles ingested", flush=True)
-        started = time.perf_counter()
+        started, load_before = time.perf_counter(), os.getloadavg()[0]
         reports = ingest_bundles(central, bundles, now=_now(), jobs=jobs, on_done=tick)
-        ours = time.perf_counter() - started
+        ours, load_after = time.perf_counter() - started, os.getloadavg()[0]
         refused = [report for report in reports if report.status != "ingested"]
         with central.engine.connect() as conn:
             visits = conn.exec_driver_sql("SELECT count(*) FROM visit").scalar()
-            total = sum(conn.exec_driver_sql(f"SELECT count(*) FROM {name}").scalar() for name in
-                        ("office", "station", "staff", "shift", "visit", "visitchanneloffer", "surveyinvitation",
-                         "surveyresponse", "surveyanswer", "complaint", "complaintevent"))
+            total = sum(conn.exec_driver_sql(f"SELECT count(*) FROM {entry.name}").scalar() for entry in TABLES)
         central.dispose()
         # The baseline: the same rows, one file per table (headers dropped), one \copy each.
         merged = work / "merged"
@@ -266,6 +269,7 @@ def measure_national(work: Path, offices: int, jobs: int) -> dict:
         drop_central(base_db)
     return {"offices": offices, "jobs": jobs, "build_s": build_s, "visits": visits, "rows": total,
             "ingest_s": ours, "copy_s": base, "ratio": ours / base, "refused": len(refused),
+            "load_1min_before_after": [load_before, load_after],
             "first_refusal": refused[0].reason if refused else ""}
 
 

@@ -679,6 +679,8 @@ def run_exchange(url: str, path: Path, ingest: bool = True) -> int:
         figures["ingest"] = loaded = exchange.measure_ingest(Path(export["bundle"]), url)
         print(f"  {loaded['rows']:,} rows: ingest {loaded['ingest_s']:.2f} s, psql \\copy {loaded['copy_s']:.2f} s: "
               f"{loaded['ratio']:.2f}× (target ≤ 2×)")
+    figures["load_average"] = os.getloadavg()
+    print(f"  load average {figures['load_average']} on {os.cpu_count()} CPUs")
     (RESULTS / ("exchange.json" if ingest else "exchange-export.json")).write_text(json.dumps(figures, indent=2))
     shutil.rmtree(work)
     return 0
@@ -697,6 +699,8 @@ def run_national(offices: int, jobs: int) -> int:
           f"({figures['ingest_s'] / 60:.1f} min; target ≤ 10 min), refused {figures['refused']} "
           f"{figures['first_refusal']}")
     print(f"  psql \\copy of the same rows: {figures['copy_s']:.0f} s: ratio {figures['ratio']:.2f}×")
+    print(f"  load average (1 min) before/after the ingest: {figures['load_1min_before_after']}; "
+          f"now {os.getloadavg()} on {os.cpu_count()} CPUs")
     (RESULTS / f"national-{offices}.json").write_text(json.dumps(figures, indent=2))
     shutil.rmtree(work / "offices", ignore_errors=True)
     return 0

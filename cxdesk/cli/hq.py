@@ -139,13 +139,9 @@ def report(db_url: str, quarter: str | None, fmt: str, out: Path | None) -> None
 
         text = render_html(result)
     elif fmt == "csv":
-        import io
+        from cxdesk.exchange.hq_csv import as_csv
 
-        from cxdesk.exchange.csvfile import write_csv
-
-        buffer = io.StringIO()
-        write_csv(buffer, hq.columns(result), hq.rows(result))
-        text = buffer.getvalue()
+        text = as_csv(result)
     else:
         text = hq.as_text(result)
     if out is not None:

@@ -31,6 +31,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import select
 
+from cxdesk.domain.barrier.answers import MIN_GROUP
+from cxdesk.domain.barrier.periods import parse_period
 from cxdesk.errors import CxdeskError
 from cxdesk.exchange import csvfile, signing
 from cxdesk.exchange.csvfile import LINE_END
@@ -136,13 +138,16 @@ class _Snapshot:
             while rows := cursor.fetchmany(CHUNK_ROWS):
                 yield rows
 
-    def line_chunks(self, table: str, line: str, where: str, params: dict) -> Iterator[tuple[str, int]]:
+    def line_chunks(self, table: str, line: str, where: str, params: dict,
+                    order: Sequence[str] = ()) -> Iterator[tuple[str, int]]:
         """(lines joined by CRLF, how many) of ``table``'s rows, a chunk at a time.
 
         SQLite joins each chunk itself (group_concat over a rowid window), so a
-        million rows never become a million Python strings."""
-        if self.dialect == "postgresql":
-            for rows in self.chunks(f"SELECT {line} FROM {table} t WHERE {where}", params):
+        million rows never become a million Python strings. ``order``: columns
+        to write the rows in (a table without a rowid; small ones only)."""
+        if self.dialect == "postgresql" or order:
+            by = f" ORDER BY {', '.join(f't.{name}' for name in order)}" if order else ""
+            for rows in self.chunks(f"SELECT {line} FROM {table} t WHERE {where}{by}", params):
                 yield LINE_END.join(row[0] for row in rows), len(rows)
             return
         sql = (f"SELECT group_concat(line, char(13, 10)), count(*), max(rid) FROM "
@@ -155,6 +160,9 @@ class _Snapshot:
                 return
             yield text, count
             after = last
+
+    def grouped(self, sql: str) -> list[tuple]:
+        return [tuple(row) for rows in self.chunks(sql, {}) for row in rows]
 
     def scalar(self, sql: str, params: dict):
         for rows in self.chunks(sql, params):
@@ -171,8 +179,18 @@ def _param(value, dialect: str):
     return value.isoformat()
 
 
-def _where(entry: Exported, selection: Selection, alias: str = "t") -> str:
-    """Which rows of ``entry`` the selection takes; parameters :lo :hi :start :end :start_at :end_at."""
+def _where(entry: Exported, selection: Selection, alias: str = "t", released: Sequence[str] = ()) -> str:
+    """Which rows of ``entry`` the selection takes; parameters :lo :hi :start :end :start_at :end_at.
+    ``released``: the barrier survey periods whose answers this export carries (``_released``)."""
+    if entry.anonymous is not None:
+        column, parent = entry.anonymous
+        # Codes checked by _released (digits, letters and a dash): safe to write into the SQL.
+        codes = ", ".join(f"'{code}'" for code in released) or "NULL"
+        if parent is None:
+            return f"{alias}.{column} IN ({codes})"
+        inner = alias + "p"
+        return (f"{alias}.{column} IN (SELECT {inner}.{BY_NAME[parent].key[0]} FROM {parent} {inner} "
+                f"WHERE {inner}.{BY_NAME[parent].anonymous[0]} IN ({codes}))")
     version = f"{alias}.{entry.changed_by}"
     if selection.kind == "changes":
         return f"{version} > :lo AND {version} <= :hi"
@@ -187,6 +205,28 @@ def _where(entry: Exported, selection: Selection, alias: str = "t") -> str:
     inner = alias + "p"
     return (f"{version} <= :hi AND {alias}.{period.column} IN "
             f"(SELECT {inner}.{parent.key[0]} FROM {parent.name} {inner} WHERE {_where(parent, selection, inner)})")
+
+
+def _released(snapshot: _Snapshot, selection: Selection, today: date, last_export: date | None) -> list[str]:
+    """The barrier survey periods whose answers leave with this export (EO 12862 1(e),
+    anonymous by design): periods that have closed (no answer can be added, so no
+    later bundle tells which answer is new) and that at least MIN_GROUP people
+    answered. A change export takes those closed since the last export's day (the
+    earlier ones went then, whole); --all every one; a period export those ending in it."""
+    released = []
+    for code, answers in snapshot.grouped("SELECT period, count(*) FROM barrieranswer GROUP BY period"):
+        try:
+            period = parse_period(code)
+        except CxdeskError:
+            continue
+        if period.code != code or answers < MIN_GROUP or period.end >= today:
+            continue
+        if selection.kind == "changes" and last_export is not None and period.end < last_export:
+            continue
+        if selection.kind == "period" and not selection.start <= period.end <= selection.end:
+            continue
+        released.append(code)
+    return sorted(released)
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -256,7 +296,9 @@ def _write_table(snapshot: _Snapshot, writer: _Writer, entry: Exported, columns,
         head = (csvfile.header_line([name for name, _kind in columns]) + LINE_END).encode()
         digest.update(head)
         handle.write(head)
-        for text, count in snapshot.line_chunks(entry.name, line, where, params):
+        # Anonymous answers go out in the order of their random keys, never the order they were saved in.
+        order = entry.key if entry.anonymous is not None else ()
+        for text, count in snapshot.line_chunks(entry.name, line, where, params, order):
             data, changed = csvfile.chunk_bytes(text, count, kinds)
             cleaned += changed
             digest.update(data)
@@ -290,9 +332,14 @@ def write_bundle(db: Database, out: Path, selection: Selection, *, now: datetime
         if key is None:
             raise CxdeskError("This office has no signing key yet (run cxdesk export, which makes one).")
         stations = list(session.exec(select(Station).where(Station.office_id == office.id).order_by(Station.code)))
-        after = session.execute(
-            sa.select(sa.func.max(ExportLedger.through_version))
-            .where(ExportLedger.office_id == office.id, ExportLedger.advances)).scalar() or 0
+        after, last_at = session.execute(
+            sa.select(sa.func.max(ExportLedger.through_version), sa.func.max(ExportLedger.created_at))
+            .where(ExportLedger.office_id == office.id, ExportLedger.advances)).one()
+        after = after or 0
+        # The ledger's instants are UTC; SQLite's max() hands back the stored text.
+        if isinstance(last_at, str):
+            last_at = datetime.fromisoformat(last_at).replace(tzinfo=timezone.utc)
+        last_export = office.local_day(last_at) if last_at is not None else None
     if selection.kind != "changes":
         after = 0
     writer = _Writer(out)
@@ -312,14 +359,15 @@ def write_bundle(db: Database, out: Path, selection: Selection, *, now: datetime
                            "end_at": _param(end_at, snapshot.dialect)}
             travelling = [entry for entry in TABLES if entry.travels(include_pii)
                           and (tables is None or entry.name in tables)]
+            released = _released(snapshot, selection, office.local_day(now), last_export)
             if on_total is not None:
                 on_total(sum(int(snapshot.scalar(f"SELECT count(*) FROM {entry.name} t WHERE "
-                                                 f"{_where(entry, selection)}", params) or 0)
+                                                 f"{_where(entry, selection, released=released)}", params) or 0)
                              for entry in travelling))
             listed = []
             for entry in travelling:
                 columns = entry.columns(include_pii)
-                where = _where(entry, selection)
+                where = _where(entry, selection, released=released)
                 rows, digest, cleaned = _write_table(snapshot, writer, entry, columns, where, params, progress)
                 result.rows[entry.name] = rows
                 result.cleaned_cells += cleaned
@@ -343,10 +391,12 @@ def write_bundle(db: Database, out: Path, selection: Selection, *, now: datetime
                       "from": selection.start.isoformat() if selection.start else None,
                       "to": selection.end.isoformat() if selection.end else None},
             "include_pii": include_pii,
+            "barrier_periods": released,
             "pii_released_by": pii_by.code if (include_pii and pii_by) else None,
             "encoding": {"text": "quoted; a leading apostrophe is added to cells starting with = + - @ '",
                          "null": "empty unquoted cell", "uuid": "32 hex digits",
-                         "timestamp": "UTC YYYY-MM-DD HH:MM:SS.ffffff", "date": "YYYY-MM-DD", "bool": "1/0"},
+                         "timestamp": "UTC YYYY-MM-DD HH:MM:SS.ffffff", "date": "YYYY-MM-DD", "bool": "1/0",
+                         "float": "shortest exact decimal", "json": "its text, quoted like text"},
             "tables": listed,
         }
         body = json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"

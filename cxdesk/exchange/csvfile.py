@@ -99,10 +99,15 @@ def sql_cell(expression: str, kind: str, dialect: str, *, null_as_empty: bool = 
     ``null_as_empty``). Controls are left to ``chunk_bytes`` (they cannot be
     typed in, so the database never strips them)."""
     pg = dialect == "postgresql"
+    if kind == "json":  # JSON is written as its text (PostgreSQL's json type needs the cast)
+        kind, expression = "text", (f"({expression})::text" if pg else expression)
     if kind == "text":
         prefix = f"CASE WHEN {_formula_start(expression, dialect)} THEN '''' ELSE '' END || " if neutral else ""
         # The apostrophe goes in front of the escaped text: no prefixed copy is made.
         cell = f"""'"' || {prefix}replace({expression}, '"', '""') || '"'"""
+    elif kind == "float":
+        # Enough digits that every double comes back exactly (SQLite's own text form keeps 15).
+        cell = f"{expression}::text" if pg else f"printf('%!.17g', {expression})"
     elif not pg:
         # SQLite holds every other kind in its bundle form already (see bundle.py).
         cell = f"CAST({expression} AS TEXT)"
@@ -146,7 +151,7 @@ def sql_line(columns: Sequence[tuple[str, str]], dialect: str, alias: str = "t")
                           for name, kind in columns)
         return f"{function}('{form}', {cells})"
 
-    texts = [f"{alias}.{name}" for name, kind in columns if kind == "text"]
+    texts = [f"{alias}.{name}" for name, kind in columns if kind in ("text", "json")]
     if dialect == "postgresql" or not texts:
         return line(True)
     flagged = " OR ".join(_formula_start(text, dialect) for text in texts)
@@ -159,7 +164,7 @@ def sql_line(columns: Sequence[tuple[str, str]], dialect: str, alias: str = "t")
 _PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\n\r" + bytes(range(0x80, 0x100))
 _C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
 # Cells a bundle writes without quotes: numbers, UUIDs, dates, timestamps.
-_BARE = re.compile(r"^[0-9a-f.: -]+$")
+_BARE = re.compile(r"^[0-9a-f.: +-]+$")
 
 
 def chunk_bytes(text: str, count: int, kinds: Sequence[str]) -> tuple[bytes, int]:
@@ -190,7 +195,7 @@ def clean_lines(lines: Sequence[str], kinds: Sequence[str]) -> tuple[list[str], 
     if not CONTROL.search("\n".join(lines)):
         return list(lines), 0
     cleaned, changed = [], 0
-    is_text = [kind == "text" for kind in kinds]
+    is_text = [kind in ("text", "json") for kind in kinds]
     for line in lines:
         if not CONTROL.search(line):
             cleaned.append(line)

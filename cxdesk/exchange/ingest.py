@@ -118,9 +118,10 @@ def known_revisions() -> set[str]:
     return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
 
-def check_bundle(path: Path, registry: dict[str, HqOffice], *, allow_unsigned: bool,
+def check_bundle(path: Path, registry, *, allow_unsigned: bool,
                  revisions: set[str]) -> Checked:
-    """Everything that can be checked without the database; raises Refused."""
+    """Everything that can be checked without the database; raises Refused. ``registry``: the
+    register, anything with ``get(code)`` giving the HqOffice or None."""
     try:
         files = BundleFiles(path)
     except CxdeskError as exc:
@@ -233,7 +234,7 @@ def _check_table_entry(table: dict) -> None:
     unknown = [c for c in columns if c not in known or c in entry.never]
     if unknown:
         raise Refused(f"{entry.file}: column {unknown[0]!r} is not one headquarters takes")
-    needed = [c for c in (*entry.key, entry.changed_by) if c not in columns]
+    needed = [c for c in (*entry.key, entry.changed_by) if c is not None and c not in columns]
     if needed:
         raise Refused(f"{entry.file}: the column {needed[0]!r} is missing")
     if len(set(columns)) != len(columns):
@@ -287,9 +288,7 @@ def ingest_bundle(db: Database, path: Path, *, now: datetime, allow_unsigned: bo
     started = time.perf_counter()
     report = BundleReport(Path(path), "refused")
     try:
-        with db.session() as session:
-            registry = {entry.code: entry for entry in session.exec(select(HqOffice))}
-        checked = check_bundle(Path(path), registry, allow_unsigned=allow_unsigned,
+        checked = check_bundle(Path(path), _Register(db), allow_unsigned=allow_unsigned,
                                revisions=revisions or known_revisions())
     except Refused as exc:
         report.reason = str(exc)
@@ -325,6 +324,20 @@ def ingest_bundle(db: Database, path: Path, *, now: datetime, allow_unsigned: bo
         checked.files.close()
         report.seconds = time.perf_counter() - started
     return report
+
+
+class _Register:
+    """The register of offices, read one office at a time: a national quarter has 1,220
+    of them, and each bundle needs only its own."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def get(self, code) -> HqOffice | None:
+        if not isinstance(code, str):
+            return None
+        with self.db.session() as session:
+            return session.get(HqOffice, code)
 
 
 def _database_reason(exc: sa.exc.DBAPIError) -> str:

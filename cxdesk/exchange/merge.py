@@ -15,17 +15,22 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
+from cxdesk.domain.barrier.answers import MIN_GROUP
 from cxdesk.errors import CxdeskError
 from cxdesk.exchange import csvfile
 from cxdesk.exchange.files import text_of
-from cxdesk.exchange.tables import TABLES, TEXT, Exported, all_columns
+from cxdesk.exchange.tables import JSON, TABLES, TEXT_KINDS, Exported, all_columns
 from cxdesk.store.models import SQLModel
 
 COPY_BLOCK = 1 << 20
-WITHHELD = {"text": "''", "int": "0", "bool": "false"}
+WITHHELD = {"text": "''", "int": "0", "bool": "false", "float": "0"}
+# A JSON cell (a sign-off's figures) has no length in the schema: this is its limit.
+JSON_LIMIT = 1 << 20
+
 _KIND_PATTERNS = {
     "uuid": re.compile(r"^[0-9a-f]{32}$"),
     "int": re.compile(r"^-?[0-9]{1,18}$"),
+    "float": re.compile(r"^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$"),
     "bool": re.compile(r"^[01]$"),
     "date": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
     "timestamp": re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$"),
@@ -51,7 +56,9 @@ def _ordered(tables: list[dict]) -> list[tuple[Exported, dict]]:
 
 def _limits(entry: Exported) -> dict[str, int | None]:
     table = SQLModel.metadata.tables[entry.name]
-    return {column.name: getattr(column.type, "length", None) for column in table.columns}
+    kinds = dict(all_columns(entry.name))
+    return {column.name: JSON_LIMIT if kinds[column.name] == JSON else getattr(column.type, "length", None)
+            for column in table.columns}
 
 
 def _owner(entry: Exported) -> tuple[str, str | None]:
@@ -104,13 +111,13 @@ def _check_staged_postgresql(cursor, entry: Exported, table: dict, office_id: st
     kinds = dict(all_columns(entry.name))
     limits = _limits(entry)
     problems = []
-    texts = [f'"{column}"' for column in table["columns"] if kinds[column] == TEXT]
+    texts = [f'"{column}"' for column in table["columns"] if kinds[column] in TEXT_KINDS]
     if texts:
         problems.append((f"concat_ws(chr(10), {', '.join(texts)}) ~ '[\\x01-\\x09\\x0b-\\x1f\\x7f-\\x9f]'",
                          "a cell holds a control character"))
     for column in table["columns"]:
         ref = f'"{column}"'
-        if kinds[column] == TEXT:
+        if kinds[column] in TEXT_KINDS:
             problems.append((f"left({ref}, 1) IN ('=', '+', '-', '@')",
                              f"a {column} cell looks like a spreadsheet formula and was not neutralised"))
             if limits.get(column):
@@ -126,6 +133,10 @@ def _check_staged_postgresql(cursor, entry: Exported, table: dict, office_id: st
         for failed, (_condition, reason) in zip(cursor.fetchone(), problems):
             if failed:
                 raise Refused(f"{table['file']}: {reason}")
+    if entry.anonymous is not None and entry.anonymous[1] is None:
+        cursor.execute(_small_groups_sql(entry, f"stage_{entry.name}"))
+        if cursor.fetchone() is not None:
+            raise Refused(_SMALL_GROUP.format(file=table["file"]))
     column, parent = _owner(entry)
     if parent is None:
         cursor.execute(f'SELECT 1 FROM stage_{entry.name} WHERE "{column}" <> %s LIMIT 1', (office_id,))
@@ -142,6 +153,16 @@ def _check_staged_postgresql(cursor, entry: Exported, table: dict, office_id: st
                       "headquarters does not have")
 
 
+_SMALL_GROUP = ("{file}: a period with fewer than " + str(MIN_GROUP) + " answers, which could identify "
+                "who answered (the barrier survey's answers travel only in groups of " + str(MIN_GROUP) + " or more)")
+
+
+def _small_groups_sql(entry: Exported, source: str) -> str:
+    """A row if some period of anonymous answers has fewer than MIN_GROUP of them."""
+    period = entry.anonymous[0]
+    return f'SELECT 1 FROM {source} GROUP BY "{period}" HAVING count(*) < {MIN_GROUP} LIMIT 1'
+
+
 def _staged(cursor, table: str) -> bool:
     cursor.execute("SELECT to_regclass(%s) IS NOT NULL", (f"pg_temp.stage_{table}",))
     return bool(cursor.fetchone()[0])
@@ -149,12 +170,14 @@ def _staged(cursor, table: str) -> bool:
 
 def _value_sql(column: str, kind: str, dialect: str) -> str:
     ref = f's."{column}"'
-    if kind == TEXT:
+    if kind in TEXT_KINDS:
         first = f"left({ref}, 1)" if dialect == "postgresql" else f"substr({ref}, 1, 1)"
-        return f"CASE WHEN {first} = '''' THEN substr({ref}, 2) ELSE {ref} END"
+        text = f"CASE WHEN {first} = '''' THEN substr({ref}, 2) ELSE {ref} END"
+        return f"({text})::json" if kind == JSON and dialect == "postgresql" else text
     if dialect != "postgresql":
         return ref
-    casts = {"uuid": "uuid", "timestamp": "timestamptz", "date": "date", "bool": "boolean", "int": "bigint"}
+    casts = {"uuid": "uuid", "timestamp": "timestamptz", "date": "date", "bool": "boolean", "int": "bigint",
+             "float": "double precision"}
     return f"{ref}::{casts[kind]}"
 
 
@@ -168,7 +191,7 @@ def _merge_sql(entry: Exported, columns: Sequence[str], dialect: str, source: st
     names = [*columns, *(column.name for column in withheld)]
     values = [_value_sql(c, kinds[c], dialect) for c in columns]
     values += [WITHHELD.get(kinds[column.name], "NULL") if dialect == "postgresql"
-               else {"text": "''", "int": "0", "bool": "0"}.get(kinds[column.name], "NULL")
+               else {"text": "''", "int": "0", "bool": "0", "float": "0"}.get(kinds[column.name], "NULL")
                for column in withheld]
     key = ", ".join(entry.key)
     target = ", ".join(f'"{n}"' for n in names)
@@ -208,6 +231,9 @@ def _load_sqlite(conn: sa.Connection, office_id: str, tables: list[dict], files)
         raw.execute(f"CREATE TEMP TABLE {stage} ({', '.join(f'{chr(34)}{c}{chr(34)} text' for c in columns)})")
         raw.executemany(f"INSERT INTO {stage} VALUES ({', '.join('?' for _ in columns)})", rows)
         staged.add(entry.name)
+        if entry.anonymous is not None and entry.anonymous[1] is None:
+            if raw.execute(_small_groups_sql(entry, stage)).fetchone() is not None:
+                raise Refused(_SMALL_GROUP.format(file=table["file"]))
         column, parent = _owner(entry)
         if parent is None:
             bad = raw.execute(f'SELECT 1 FROM {stage} WHERE "{column}" <> ? LIMIT 1', (office_id,)).fetchone()
@@ -236,7 +262,7 @@ def _checked_row(record, columns, kinds, limits, file: str) -> list:
         if value is None:
             continue
         kind = kinds[column]
-        if kind == TEXT:
+        if kind in TEXT_KINDS:
             if csvfile.CONTROL.search(value):
                 raise CxdeskError(f"{file}: a {column} cell holds a control character")
             if value.startswith(_FORMULA_FIRST):

@@ -19,6 +19,9 @@ from cxdesk.store.tracking import VERSION
 
 # How each kind of column is written in a bundle (see bundle.py's docstring).
 UUID, TIMESTAMP, DATE, BOOL, INT, TEXT = "uuid", "timestamp", "date", "bool", "int", "text"
+FLOAT, JSON = "float", "json"
+# Kinds written as quoted, neutralised text (JSON is text with a cast at headquarters).
+TEXT_KINDS = frozenset({TEXT, JSON})
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,13 @@ class Exported:
     ``owner``: for a table without ``office_id``, (column, parent table) that
     says which office a row belongs to; headquarters refuses a bundle that
     would write another office's rows.
+    ``anonymous``: the barrier survey's answers (EO 12862 1(e)), anonymous by
+    design. (column, parent): the answer's period column (parent None), or the
+    column that points at the answer. Only the answers of a period that has
+    closed, and only where at least MIN_GROUP people answered in it, leave the
+    office; a whole period at once, so no bundle tells which answer came after
+    another. They carry no version (``changed_by`` None): a version is a clock
+    of the last save, and a closed period's answers never change again.
     """
 
     name: str
@@ -58,7 +68,8 @@ class Exported:
     never: frozenset[str] = frozenset()
     append_only: bool = False
     owner: tuple[str, str] | None = None
-    changed_by: str = VERSION
+    changed_by: str | None = VERSION
+    anonymous: tuple[str, str | None] | None = None
 
     @property
     def file(self) -> str:
@@ -98,8 +109,22 @@ TABLES: tuple[Exported, ...] = (
              all_personal=True, owner=("complaint_id", "complaint")),
     Exported("complaintevent", ("id",), Period("parent", "complaint_id", "complaint"),
              personal=frozenset({"note"}), append_only=True, owner=("complaint_id", "complaint")),
-    # Later features add their tables here (standards, benchmarks, sign-offs,
-    # barrier survey answers), after the tables they refer to.
+    # Service standards (EO 12862 1(c)), every version, and benchmarks (1(d)): small,
+    # every row in a period export. Notes are a supervisor's own words.
+    Exported("servicestandard", ("id",)),
+    Exported("standardversion", ("id",), personal=frozenset({"note"}), owner=("standard_id", "servicestandard")),
+    Exported("benchmark", ("id",), personal=frozenset({"note"})),
+    Exported("signoff", ("id",), Period("day", "day"), personal=frozenset({"note"})),
+    # The barrier survey: office, period, the agree items and the barriers picked.
+    # The role and the idea never leave (a role of few people, words that may
+    # point at their writer); nor do the token key, tokens, deferrals or settings.
+    Exported("barrieranswer", ("id",), never=frozenset({"role", "idea"}), append_only=True, changed_by=None,
+             anonymous=("period", None)),
+    Exported("barrieritemanswer", ("answer_id", "item"), append_only=True, changed_by=None,
+             owner=("answer_id", "barrieranswer"), anonymous=("answer_id", "barrieranswer")),
+    Exported("barrierpick", ("answer_id", "category"), append_only=True, changed_by=None,
+             owner=("answer_id", "barrieranswer"), anonymous=("answer_id", "barrieranswer")),
+    # Later features add their tables here, after the tables they refer to.
 )
 BY_NAME = {entry.name: entry for entry in TABLES}
 
@@ -118,6 +143,10 @@ def kind_of(column: sa.Column) -> str:
         return DATE
     if isinstance(column_type, sa.Integer):
         return INT
+    if isinstance(column_type, sa.Float):
+        return FLOAT
+    if isinstance(column_type, sa.JSON):
+        return JSON
     if isinstance(column_type, (sa.String, sa.Text)):
         return TEXT
     raise TypeError(f"{column.table.name}.{column.name}: no bundle encoding for {column_type!r}")

@@ -72,7 +72,9 @@ def render_html(report: HqReport) -> str:
         _bars("90th-percentile wait by office", ranked("p90_wait_min"), "min"),
         _bars("Trust (% agree, 4 or 5 of 5) by office", ranked("trust_agree_pct"), "%"),
         _bars("Complaints overdue by office", ranked("complaints_overdue"), ""),
+        *(_bars(chart.title, list(chart.bars), chart.unit, chart.note) for chart in report.charts),
     ))
+    notes = "".join(f"<p class=note>{escape(note)}</p>" for note in report.notes)
     columns = COLUMNS + report.extra_columns
     header = "".join(f"<th scope=col>{escape(column.replace('_', ' '))}</th>" for column in columns)
     body = []
@@ -106,5 +108,6 @@ td {{ text-align: right; }} td:nth-child(2) {{ text-align: left; }}
 </tbody></table>
 <p class=note>Waits in minutes, of customers called. Trust: the 1-5 trust question of the A-11 survey;
 % agree counts 4 and 5. The first row is the nation.</p>
+{notes}
 </body></html>
 """

@@ -6,9 +6,11 @@ volumes (offered, respondents, response rate) and trust (mean of the 1-5 trust
 question, % agree), complaints received and overdue, and the channels customers
 said they prefer (EO 12862 1(f)).
 
-Later features add columns through ``SECTIONS`` (standards met, barrier
-categories where the ≥3 rule allows): a function that returns a ``Section``
-of per-office and national cells, shown after the built-in columns.
+Later features add columns through ``SECTIONS``: a function that returns a
+``Section`` of per-office and national cells, shown after the built-in
+columns, with its charts and notes. Here: the service standards met (EO 12862
+1(c)), each office measured against its own standards in force, and the
+barrier categories staff picked (1(e)) where at least 3 people answered.
 """
 
 from __future__ import annotations
@@ -51,12 +53,24 @@ class OfficeFigures:
 
 
 @dataclass(frozen=True)
+class Chart:
+    """A bar chart of a section: (label, value) bars, highest first, every bar with its number."""
+
+    title: str
+    bars: tuple[tuple[str, float], ...]
+    unit: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Section:
     """Columns a later feature adds: cells per office code, and the national cells."""
 
     columns: tuple[str, ...]
     by_office: dict[str, tuple[str, ...]]
     national: tuple[str, ...]
+    charts: tuple[Chart, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,8 @@ class HqReport:
     national: OfficeFigures
     offices: tuple[OfficeFigures, ...]
     extra_columns: tuple[str, ...] = ()
+    charts: tuple[Chart, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 SectionMaker = Callable[[Session, date, date, date], Section]
@@ -140,16 +156,21 @@ def quarter_report(session: Session, quarter: str, start: date, end: date, as_of
     national["preferred"] = tuple(sorted(totals.items(), key=lambda item: (-item[1], item[0])))
 
     extra_columns: list[str] = []
+    charts: list[Chart] = []
+    notes: list[str] = []
     for make in SECTIONS:
         section = make(session, start, end, as_of)
         extra_columns.extend(section.columns)
+        charts.extend(section.charts)
+        notes.extend(section.notes)
         for code, cells in section.by_office.items():
             if code in offices:
                 offices[code].setdefault("extra", {}).update(zip(section.columns, cells))
         national.setdefault("extra", {}).update(zip(section.columns, section.national))
 
     return HqReport(quarter, start, end, as_of, _figures(national),
-                    tuple(_figures(values) for values in offices.values()), tuple(extra_columns))
+                    tuple(_figures(values) for values in offices.values()), tuple(extra_columns), tuple(charts),
+                    tuple(notes))
 
 
 def _figures(values: dict) -> OfficeFigures:
@@ -184,7 +205,7 @@ def _waits(session: Session, params: dict, grouped: bool):
         "min(CASE WHEN r >= 0.9 * n THEN wait_seconds END) / 60.0 FROM ranked GROUP BY k"), params).all()
 
 
-# --- plain renderings (the HTML is in cxdesk.publish.hq_report) -------------------------------
+# --- plain renderings (the HTML is in cxdesk.publish.hq_report, the CSV in cxdesk.exchange.hq_csv) ----
 
 COLUMNS = ("office", "name", "visits", "served", "median_wait_min", "p90_wait_min", "offered", "respondents",
            "response_rate_pct", "trust_mean", "trust_agree_pct", "complaints", "complaints_overdue",
@@ -209,11 +230,6 @@ def rows(report: HqReport) -> list[dict]:
     return records
 
 
-def columns(report: HqReport) -> list[str]:
-    """The CSV's columns (written by cxdesk.exchange.csvfile, above this layer)."""
-    return COLUMNS + report.extra_columns
-
-
 def as_text(report: HqReport) -> str:
     def show(value, digits=1) -> str:
         if value is None:
@@ -231,9 +247,130 @@ def as_text(report: HqReport) -> str:
                 f"{show(figures.respondents):>8} {show(figures.response_rate):>7} {show(figures.trust_mean, 2):>6} "
                 f"{show(figures.trust_agree_pct):>8} {show(figures.complaints):>7} "
                 f"{show(figures.complaints_overdue):>8}  {figures.top_channel or '—'}")
-        lines.append(line + "".join(f"  {figures.extra.get(column, '—')}" for column in report.extra_columns))
+        lines.append(line + "".join(f"  {figures.extra.get(column) or '—'}" for column in report.extra_columns))
         if index == 0:
             lines.append("")
     lines.append("")
     lines.append("Waits in minutes (customers called); trust: the 1-5 trust question, % agree = 4 or 5.")
+    lines.extend(report.notes)
     return "\n".join(lines) + "\n"
+
+
+# --- sections: standards met, barrier categories ---------------------------------------------
+
+STANDARDS_COLUMNS = ("standards_met", "standards_missed")
+
+
+def standards_section(session: Session, start: date, end: date, as_of: date) -> Section:
+    """Per office, its standards (each version in force in the quarter) met of those with data,
+    and which it missed; nationally, the totals and the standards missed by most offices."""
+    from sqlmodel import select
+
+    from cxdesk.reports.scope import Scope
+    from cxdesk.reports.standards import MET, MISSED, measure_standards
+    from cxdesk.store.models import Office
+
+    by_office: dict[str, tuple[str, ...]] = {}
+    met_total = judged_total = 0
+    missed_by: dict[str, int] = {}
+    shares: list[tuple[str, float]] = []
+    for office in session.exec(select(Office).order_by(Office.code)):
+        scope = Scope("quarter", start, end, f"{start}..{end}", office.id)
+        results = measure_standards(session, office, scope, as_of)
+        met = sum(result.status == MET for result in results)
+        judged = sum(result.status in (MET, MISSED) for result in results)
+        missed = sorted({result.code for result in results if result.status == MISSED})
+        for code in missed:
+            missed_by[code] = missed_by.get(code, 0) + 1
+        met_total, judged_total = met_total + met, judged_total + judged
+        by_office[office.code] = (f"{met}/{judged}" if judged else "", " ".join(missed) or "none")
+        if judged:
+            shares.append((office.code, round(100.0 * met / judged, 1)))
+    most_missed = sorted(missed_by.items(), key=lambda item: (-item[1], item[0]))
+    national = (f"{met_total}/{judged_total}" if judged_total else "",
+                " ".join(f"{code}:{n}" for code, n in most_missed[:5]) or "none")
+    chart = Chart("Service standards met by office (% of standards with data)",
+                  tuple(sorted(shares, key=lambda item: -item[1])), "%")
+    note = ("Standards: each office against its own standards in force in the quarter (a standard changed "
+            "in the quarter counts once per version); met/with data. Nationally, missed: the standards "
+            "missed and by how many offices.")
+    return Section(STANDARDS_COLUMNS, by_office, national, (chart,), (note,))
+
+
+BARRIER_COLUMNS = ("barrier_answers", "barrier_top_categories")
+TOP_CATEGORIES = 3
+
+
+def barrier_periods_within(start: date, end: date) -> list[str]:
+    """The barrier survey periods (months, fiscal quarters) that lie wholly in start..end."""
+    from cxdesk.domain.barrier.periods import MONTH, QUARTER, period_of
+
+    codes = []
+    for kind in (MONTH, QUARTER):
+        period = period_of(kind, start)
+        while period.start <= end:
+            if start <= period.start and period.end <= end:
+                codes.append(period.code)
+            period = period.next()
+    return codes
+
+
+def barrier_section(session: Session, start: date, end: date, as_of: date) -> Section:
+    """The barrier categories staff picked (EO 12862 1(e)), per office and nationally.
+
+    Anonymous at headquarters as at the office: an office's answers of a period count
+    only where at least MIN_GROUP people answered in that period; every other figure
+    (the office's cells, the national ones) is a sum of such groups only, so no figure
+    can be taken from another to reveal a smaller group. The rule is applied here again
+    although offices send no smaller group (and ingest refuses one)."""
+    from cxdesk.domain.barrier.answers import MIN_GROUP
+    from cxdesk.reports.barrier import WITHHELD
+
+    codes = barrier_periods_within(start, end)
+    codes_sql = sa.bindparam("codes", expanding=True)
+    groups = ("WITH shown AS (SELECT office_id, period FROM barrieranswer WHERE period IN :codes "
+              "GROUP BY office_id, period HAVING count(*) >= :least) ")
+    answers = session.execute(sa.text(
+        groups + "SELECT a.office_id, count(*) FROM barrieranswer a JOIN shown g "
+        "ON g.office_id = a.office_id AND g.period = a.period GROUP BY a.office_id").bindparams(codes_sql),
+        {"codes": codes or [""], "least": MIN_GROUP}).all()
+    picks = session.execute(sa.text(
+        groups + "SELECT a.office_id, p.category, count(*) FROM barrierpick p "
+        "JOIN barrieranswer a ON a.id = p.answer_id JOIN shown g ON g.office_id = a.office_id "
+        "AND g.period = a.period GROUP BY a.office_id, p.category").bindparams(codes_sql),
+        {"codes": codes or [""], "least": MIN_GROUP}).all()
+    anything = session.execute(sa.text(
+        "SELECT DISTINCT office_id FROM barrieranswer WHERE period IN :codes").bindparams(codes_sql),
+        {"codes": codes or [""]}).scalars().all()
+    by_id = dict(session.execute(sa.text("SELECT id, code FROM office")).all())
+    counted = {by_id.get(office_id): int(n) for office_id, n in answers}
+    categories: dict[str, dict[str, int]] = {}
+    nation: dict[str, int] = {}
+    for office_id, category, n in picks:
+        code = by_id.get(office_id)
+        categories.setdefault(code, {})[category] = int(n)
+        nation[category] = nation.get(category, 0) + int(n)
+
+    def top(counts: dict[str, int]) -> str:
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_CATEGORIES]
+        return " ".join(f"{category}:{n}" for category, n in ranked) or "none picked"
+
+    by_office: dict[str, tuple[str, ...]] = {}
+    for office_id in anything:
+        code = by_id.get(office_id)
+        if code not in counted:
+            by_office[code] = ("", WITHHELD)
+    for code, n in counted.items():
+        by_office[code] = (f"{n:,}", top(categories.get(code, {})))
+    total = sum(counted.values())
+    national = (f"{total:,}", top(nation)) if total else ("", WITHHELD if anything else "no answers")
+    chart = Chart("Barriers staff picked most, nationally (EO 12862 1(e))",
+                  tuple(sorted(((c, float(n)) for c, n in nation.items()), key=lambda item: (-item[1], item[0]))),
+                  "picks", f"From {total:,} answers in periods at least {MIN_GROUP} people of an office answered.")
+    note = (f"Barrier survey: answers of the months and quarters within the report, counted only where at "
+            f"least {MIN_GROUP} people of an office answered in a period (anything smaller reads "
+            f"\"{WITHHELD}\" and is left out of the national figures too); categories most picked first.")
+    return Section(BARRIER_COLUMNS, by_office, national, (chart,), (note,))
+
+
+SECTIONS.extend((standards_section, barrier_section))

@@ -596,6 +596,10 @@ def change_tracked(model):
 for _model in (Office, Station, Staff, Shift, Visit, VisitChannelOffer, SurveyInvitation, SurveyResponse,
                SurveyAnswer, Complaint, ComplaintContact, ComplaintEvent):
     change_tracked(_model)
+# Migration 0013_exchange_more: standards, benchmarks and sign-offs travel too. The
+# barrier survey's answers travel without a version (exchange/tables.py says why).
+for _model in (ServiceStandard, StandardVersion, Benchmark, SignOff):
+    change_tracked(_model)
 
 
 class ExchangeClock(SQLModel, table=True):

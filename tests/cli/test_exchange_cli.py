@@ -60,3 +60,18 @@ def test_personal_data_needs_a_supervisor_and_the_right_pin(db, office, db_url, 
     assert right.exit_code == 0, right.output
     assert "with personal data" in right.output
     assert json.loads((tmp_path / "d" / "manifest.json").read_text())["pii_released_by"] == SUPERVISOR[0]
+
+
+def test_a_long_export_shows_its_progress_on_stderr_and_a_short_one_does_not(capsys):
+    from cxdesk.cli.export import PROGRESS_FROM_ROWS, _with_progress
+
+    def work(progress, on_total, total):
+        on_total(total)
+        for _ in range(3):
+            progress(total // 3)
+        return "written"
+
+    assert _with_progress(lambda p, t: work(p, t, PROGRESS_FROM_ROWS * 3)) == "written"
+    assert "Exporting" in capsys.readouterr().err
+    assert _with_progress(lambda p, t: work(p, t, PROGRESS_FROM_ROWS - 1)) == "written"
+    assert capsys.readouterr().err == ""

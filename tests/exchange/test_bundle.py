@@ -22,6 +22,7 @@ from cxdesk.exchange.ingest import Refused, check_bundle, ingest_bundle, known_r
 from cxdesk.exchange.tables import TABLES
 from cxdesk.store.db import open_database
 from cxdesk.store.models import Complaint, ComplaintContact, OfficeKey, Staff
+from tests.exchange.roundtrip import assert_same_rows
 from tests.factories import FIXED_NOW, make_office, supervisor_of
 
 CONTACTS = (
@@ -252,20 +253,9 @@ def test_sqlite_headquarters_takes_a_bundle_once_and_keeps_every_field(demo_db, 
         first = ingest_bundle(central, tmp_path / "b", now=FIXED_NOW)
         assert first.status == "ingested", first.reason
         assert ingest_bundle(central, tmp_path / "b", now=FIXED_NOW).status == "already"
-        _assert_same_rows(demo_db.engine, central.engine)
+        assert_same_rows(demo_db.engine, central.engine, tmp_path / "b")
     finally:
         central.dispose()
-
-
-def _assert_same_rows(office_engine, central_engine):
-    for entry in TABLES:
-        table = entry.table
-        columns = [table.c[name] for name, _kind in entry.columns(include_pii=True)]
-        with office_engine.connect() as conn:
-            theirs = sorted(conn.execute(sa.select(*columns)).all(), key=repr)
-        with central_engine.connect() as conn:
-            ours = sorted(conn.execute(sa.select(*columns)).all(), key=repr)
-        assert ours == theirs, entry.name
 
 
 def _dump(engine) -> dict[str, list]:

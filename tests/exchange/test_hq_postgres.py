@@ -4,7 +4,6 @@ report, and every kind of bad bundle refused with the database's content unchang
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import shutil
 import zipfile
@@ -21,9 +20,11 @@ from cxdesk.exchange import csvfile, signing
 from cxdesk.exchange.bundle import MANIFEST, SIGNATURE, Selection, record_export, write_bundle
 from cxdesk.exchange.ingest import ingest_bundle, ingest_bundles, register_office
 from cxdesk.exchange.tables import TABLES
+from cxdesk.exchange import hq_csv
 from cxdesk.reports import hq
 from cxdesk.store.db import open_database
 from cxdesk.store.models import Complaint, Staff
+from tests.exchange.roundtrip import assert_same_rows
 from tests.factories import FIXED_NOW
 
 pytestmark = pytest.mark.postgres
@@ -140,15 +141,7 @@ def test_a_round_trip_keeps_every_field_of_every_table(office_db, central, tmp_p
     write_bundle(office_db, tmp_path / "all", Selection("all"), now=FIXED_NOW, include_pii=True, pii_by=supervisor)
     report = ingest_bundle(central, tmp_path / "all", now=FIXED_NOW)
     assert report.status == "ingested", report.reason
-    compared = 0
-    for entry in TABLES:
-        columns = [entry.table.c[name] for name, _kind in entry.columns(include_pii=True)]
-        with office_db.engine.connect() as conn:
-            theirs = sorted(conn.execute(sa.select(*columns)).all(), key=repr)
-        with central.engine.connect() as conn:
-            ours = sorted(conn.execute(sa.select(*columns)).all(), key=repr)
-        assert ours == theirs, entry.name
-        compared += len(ours)
+    compared = assert_same_rows(office_db.engine, central.engine, tmp_path / "all")
     assert compared == report.rows
 
 
@@ -192,10 +185,19 @@ def test_three_offices_consolidated_and_reported(office_db, central, tmp_path):
     assert result.national.complaints_overdue == 3 * one.complaints_overdue
     assert result.national.median_wait_min == one.median_wait_min
     html = __import__("cxdesk.publish.hq_report", fromlist=["render_html"]).render_html(result)
-    assert html.count("<svg") == 5 and "DEMO3" in html
-    buffer = io.StringIO()
-    csvfile.write_csv(buffer, hq.columns(result), hq.rows(result))
-    assert buffer.getvalue().splitlines()[1].startswith("ALL,")
+    assert html.count("<svg") == 7 and "DEMO3" in html
+    assert "Service standards met by office" in html and "Barriers staff picked most" in html
+    assert hq_csv.as_csv(result).splitlines()[1].startswith("ALL,")
+    # Standards met: each office against its own standards; the nation sums them.
+    met, judged = map(int, one.extra["standards_met"].split("/"))
+    assert judged > 0 and result.national.extra["standards_met"] == f"{3 * met}/{3 * judged}"
+    # Barrier categories: October (closed, answered by 3 or more) travelled; the nation sums the offices.
+    answers = int(one.extra["barrier_answers"])
+    assert answers >= 3 and result.national.extra["barrier_answers"] == f"{3 * answers:,}"
+    top_category, top_count = one.extra["barrier_top_categories"].split()[0].split(":")
+    assert f"{top_category}:{3 * int(top_count)}" in result.national.extra["barrier_top_categories"]
+    assert {"standards_met", "barrier_top_categories"} <= set(hq_csv.as_csv(result).splitlines()[0].split(","))
+    assert "barrier_answers" in hq.as_text(result).lower() or "BARRIER_ANSWERS" in hq.as_text(result)
 
 
 # --- refusals: each leaves the content exactly as it was ----------------------------------------------

@@ -16,7 +16,7 @@ from cxdesk.store.db import open_database
 from tests.reliability.conftest import FULL, report
 from tests.reliability.writer import RACE, prepare_office, start_writer
 
-COUNTERS = (2, 4, 8) if FULL else (2, 4)
+COUNTERS = (2, 4, 8) if FULL else (2,)
 
 
 def _race(url: str, counters: int, writes: int, engine_name: str) -> None:

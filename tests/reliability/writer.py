@@ -119,9 +119,11 @@ def _work(url: str, station_number: int, mode: str, iterations: int, seed: int, 
         except Exception as exc:  # noqa: BLE001 - what would reach a clerk as "something went wrong"
             from cxdesk.logs import is_disk_full
 
-            say(f"{'full' if is_disk_full(exc) else 'error'} {type(exc).__name__}: {exc}")
-            if is_disk_full(exc):
-                break
+            first_line = str(exc).splitlines()[0] if str(exc) else ""
+            refused = is_disk_full(exc) or "disk i/o error" in first_line.lower()
+            say(f"{'full' if refused else 'error'} {type(exc).__name__}: {first_line}")
+            if refused:
+                break  # a disk that refuses writes: the counter stops, as a clerk would
     database.dispose()
     say("end")
 

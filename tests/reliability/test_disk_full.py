@@ -33,7 +33,7 @@ def test_a_full_disk_loses_no_acknowledged_write_and_saving_resumes_after(tmp_pa
     full = said.get("full", [])
     assert len(full) == 1, writer.lines[-3:]  # the counter saw "disk full", not a crash or a hang
     visits = said.get("visit", [])
-    assert len(visits) > 10
+    assert len(visits) >= 5
     with closing(sqlite3.connect(path)) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         stored = {row[0] for row in conn.execute("SELECT id FROM visit")}

@@ -7,14 +7,15 @@ act on go to stderr with exit status 1, never a traceback.
 
 from __future__ import annotations
 
-from cxdesk.cli import complaints, db, demo, export, hq, kiosk, office, report, report_barriers, staff
+from cxdesk.cli import complaints, db, demo, export, hq, kiosk, office, privacy, report, report_barriers, staff
 from cxdesk.cli.base import main
 
 for command in (db.db_group, db.paths, demo.demo, kiosk.kiosk, complaints.complaints_group,
                 staff.staff_group, report.report_group, export.export_group, export.sync,
-                office.office_group, hq.hq_group):
+                office.office_group, hq.hq_group, privacy.purge, privacy.audit_command):
     main.add_command(command)
 # Each report is its own module; the group collects them.
 report.report_group.add_command(report_barriers.barriers)
+office.office_group.add_command(privacy.retention)
 
 __all__ = ["main"]

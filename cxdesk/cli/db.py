@@ -93,9 +93,29 @@ def db_restore(ctx: click.Context, db_url: str | None, backup_file: Path, other_
                                      default=False, err=True):
         raise CxdeskError("Nothing was restored.")
     result = restore(url, backup_file, other_office=other_office)
+    _audit_restore(url, result)
     if result.kept_aside:
         click.echo(f"The database before the restore is kept at {result.kept_aside}.")
     click.echo(f"Restored {result.database} from {result.restored_from} ({_counts(result.counts)}).")
+
+
+def _audit_restore(url: str, result) -> None:
+    """A line in the restored database's audit (its schema is brought up to date first)."""
+    from cxdesk.clock import utcnow
+    from cxdesk.domain import audit
+    from cxdesk.domain.office import get_office
+    from cxdesk.store.db import open_database
+
+    database = open_database(url)
+    try:
+        with database.session() as session:
+            office = get_office(session)
+            if office is not None:
+                audit.note(session, office.id, None, "restore", result.restored_from.name[:120],
+                           f"schema {result.revision}; previous database kept at {result.kept_aside}", utcnow())
+                session.commit()
+    finally:
+        database.dispose()
 
 
 def _size(size: int) -> str:

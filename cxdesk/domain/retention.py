@@ -185,3 +185,30 @@ def last_purge(session: Session, office: Office):
                        .where(SupervisorAction.office_id == office.id, SupervisorAction.action == "pii_purge")
                        .order_by(col(SupervisorAction.at).desc()).limit(1)).first()
     return None if row is None else (row[0].at, row[1], row[0].detail)
+
+
+def day_end_backup(session: Session, office_id, now: datetime):
+    """After a sign-out: if the office asks for it and no shift is left open, back up the
+    database (SQLite only) into the data folder, keeping the office's number of backups.
+    Returns the backup's path, or None. A failed backup never stops a sign-out: it is
+    logged, and the next day's sign-out tries again."""
+    from cxdesk.store.models import Shift, Station
+
+    row = session.get(RecordKeeping, office_id)
+    if row is None or not row.backup_at_day_end:
+        return None
+    still_open = session.exec(select(Shift.id).join(Station, col(Shift.station_id) == Station.id)
+                              .where(Station.office_id == office_id, col(Shift.ended_at).is_(None))).first()
+    url = session.get_bind().url
+    if still_open is not None or url.get_backend_name() != "sqlite":
+        return None
+    from cxdesk.store.backup import backup
+
+    try:
+        return backup(url.render_as_string(hide_password=False), keep=row.backups_kept,
+                      now=now.replace(tzinfo=None)).path
+    except CxdeskError as exc:
+        from cxdesk.logs import log_unexpected
+
+        log_unexpected(exc, "backup at the end of the day")
+        return None

@@ -255,6 +255,9 @@ def sign_out(session: Session, signed_in: SignedIn, now: datetime) -> None:
                                        Visit.state == VisitState.WAITING)
                 .values(station_id=None))
         session.commit()
+        from cxdesk.domain.retention import day_end_backup
+
+        day_end_backup(session, signed_in.station.office_id, now)  # the office's setting; never blocks
 
 
 def change_own_pin(session: Session, office: Office, staff_id, *, old_pin: str, new_pin: str,

@@ -176,3 +176,28 @@ def test_a_clerk_cannot_purge(db, office, clock):
     with db.session() as session:
         with pytest.raises(CxdeskError, match="Only a supervisor"):
             purge_personal_data(session, office, clerk_of(session, office), older_than_days=30, now=clock())
+
+
+def test_the_last_sign_out_of_the_day_takes_a_backup_when_the_office_asks(db, office, clock, cxdesk_home):
+    from cxdesk.domain.office import get_station
+    from cxdesk.domain.staff import sign_in, sign_out
+    from tests.factories import CLERK, SUPERVISOR
+
+    folder = cxdesk_home / "data" / "backups"
+    with db.session() as session:
+        set_record_keeping(session, office, supervisor_of(session, office), retention_days=None,
+                           backup_at_day_end=True, backups_kept=2, now=clock())
+        clerk = sign_in(session, office, code=CLERK[0], pin=CLERK[2], station=get_station(session, office, "W1"),
+                        now=clock())
+        boss = sign_in(session, office, code=SUPERVISOR[0], pin=SUPERVISOR[2],
+                       station=get_station(session, office, "W2"), now=clock())
+        sign_out(session, clerk, clock())
+        assert not folder.exists() or not list(folder.glob("*.db"))  # the supervisor is still in
+        sign_out(session, boss, clock())
+    made = list(folder.glob("cxdesk-*.db"))
+    assert len(made) == 1
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(made[0])) as conn:
+        assert conn.execute("SELECT count(*) FROM shift WHERE ended_at IS NULL").fetchone()[0] == 0

@@ -13,7 +13,7 @@ FULL = os.environ.get("CXDESK_RELIABILITY") == "full"
 @pytest.fixture
 def scale():
     """(kill rounds, writes per concurrent counter)."""
-    return (200, 300) if FULL else (4, 15)
+    return (200, 100) if FULL else (4, 15)
 
 
 def report(line: str) -> None:

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench layers migration install clean
+.PHONY: run test bench reliability layers migration install clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,13 @@ run: $(STAMP)
 ## Install and run the whole test suite.
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## The reliability suite at full scale (a short form runs inside `make test`): 200 SIGKILL
+## rounds, 2/4/8 counters on SQLite and PostgreSQL, a disk that fills, kills mid-upgrade
+## and mid-restore. Prints its figures (RELIABILITY lines).
+reliability: $(STAMP)
+	CXDESK_RELIABILITY=full $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/reliability \
+		tests/store/test_upgrades.py tests/store/test_backup.py
 
 ## Performance harness: figures as ratios to baselines measured in the same run.
 bench: $(STAMP)

@@ -65,6 +65,13 @@ def export_group(ctx: click.Context, db_url: str | None, since: str | None, peri
 
             with database.session() as session:
                 record_personal_export(session, result.complaint_ids, supervisor, now, str(result.bundle_id))
+        if include_pii:
+            from cxdesk.domain import audit
+
+            with database.session() as session:
+                audit.note(session, supervisor.office_id, supervisor, "pii_export", str(result.bundle_id),
+                           f"{len(result.complaint_ids)} complaints' personal data", now)
+                session.commit()
         click.echo(f"Wrote {out}: {result.total_rows:,} rows, {selection.describe()} "
                    f"(changes {result.after_version + 1:,} to {result.through_version:,})"
                    + (", with personal data" if include_pii else "") + ".")

@@ -101,6 +101,10 @@ def update_office(session: Session, office: Office, by: Staff, *, name: str, tim
     office.survey_set = survey_set or office.survey_set
     office.survey_idle_seconds = idle
     session.add(office)
+    from cxdesk.domain import audit
+
+    audit.note(session, office.id, by, "office_settings", office.code,
+               f"name, time zone {timezone}, survey {office.survey_set}, idle {idle} s")
     session.commit()
     return office
 
@@ -149,6 +153,9 @@ def add_station(session: Session, office: Office, by: Staff, name: str, code: st
         raise CxdeskError(f"Station {code} already exists.")
     station = Station(office_id=office.id, code=code, name=clean_name(name, "Station name", 60))
     session.add(station)
+    from cxdesk.domain import audit
+
+    audit.note(session, office.id, by, "station", code, "added")
     session.commit()
     return station
 
@@ -157,6 +164,9 @@ def rename_station(session: Session, station: Station, by: Staff, name: str) -> 
     acting_supervisor(session, by, "rename a station")
     station.name = clean_name(name, "Station name", 60)
     session.add(station)
+    from cxdesk.domain import audit
+
+    audit.note(session, station.office_id, by, "station", station.code, "renamed")
     session.commit()
     return station
 

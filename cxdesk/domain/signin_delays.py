@@ -104,6 +104,9 @@ def unlock(session: Session, office: Office, by: Staff, code: str) -> int:
     """A supervisor clears the sign-in delay of ``code`` at every station."""
     acting_supervisor(session, by, "clear a sign-in delay")
     cleared = forget(session, office, code)
+    from cxdesk.domain import audit
+
+    audit.note(session, office.id, by, "signin_unlocked", code)
     session.commit()
     return cleared
 
@@ -112,6 +115,9 @@ def unlock_from_machine(session: Session, office: Office, code: str) -> int:
     """``cxdesk staff unlock``: no PIN asked, because whoever can run commands on the
     machine's account can read and change the database file anyway."""
     cleared = forget(session, office, code)
+    from cxdesk.domain import audit
+
+    audit.note(session, office.id, None, "signin_unlocked", code, "from the command line")
     session.commit()
     return cleared
 

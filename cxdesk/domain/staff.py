@@ -16,7 +16,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from cxdesk.domain import signin_delays
+from cxdesk.domain import audit, signin_delays
 # check_new_pin, hash_pin and verify_pin were defined here once; older imports still work.
 from cxdesk.domain.pins import (  # noqa: F401
     check_new_pin,
@@ -61,6 +61,8 @@ def add_staff(session: Session, office: Office, by: Staff | None, *, code: str, 
     staff = Staff(office_id=office.id, code=code, name=clean_name(name, "Name"), role=role,
                   pin_hash=hash_pin(check_new_pin(pin, role)), created_at=now)
     session.add(staff)
+    if by is not None:
+        audit.note(session, office.id, by, "staff_added", code, f"role {role}", now)
     if commit:
         session.commit()
     else:
@@ -92,6 +94,7 @@ def set_active(session: Session, staff: Staff, active: bool, *, by: Staff) -> St
             raise CxdeskError("The office needs at least one active supervisor.")
     staff.active = active
     session.add(staff)
+    audit.note(session, staff.office_id, by, "staff_active", staff.code, "activated" if active else "deactivated")
     session.commit()
     return staff
 
@@ -104,6 +107,7 @@ def reset_pin(session: Session, staff: Staff, temporary_pin: str, *, by: Staff) 
     session.add(staff)
     office = session.get(Office, staff.office_id)
     signin_delays.forget(session, office, staff.code)
+    audit.note(session, office.id, by, "pin_reset", staff.code, "a one-time PIN, to be changed at sign-in")
     session.commit()
     return staff
 
@@ -251,6 +255,9 @@ def sign_out(session: Session, signed_in: SignedIn, now: datetime) -> None:
                                        Visit.state == VisitState.WAITING)
                 .values(station_id=None))
         session.commit()
+        from cxdesk.domain.retention import day_end_backup
+
+        day_end_backup(session, signed_in.station.office_id, now)  # the office's setting; never blocks
 
 
 def change_own_pin(session: Session, office: Office, staff_id, *, old_pin: str, new_pin: str,

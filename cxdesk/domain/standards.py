@@ -17,6 +17,7 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from cxdesk.config import catalog_override_dir
+from cxdesk.domain import audit
 from cxdesk.domain.roles import acting_supervisor
 from cxdesk.errors import CxdeskError
 from cxdesk.store.catalogs import load_data_file, office_catalog, toml_document
@@ -242,6 +243,7 @@ def add_standard(session: Session, office: Office, by: Staff, code: str, draft: 
     session.flush()
     version = _version(standard, checked, day, now, by, note)
     session.add(version)
+    audit.note(session, office.id, by, "standard", code, "added", now)
     session.commit()
     return version
 
@@ -266,6 +268,7 @@ def change_standard(session: Session, office: Office, by: Staff, code: str, draf
         raise CxdeskError("A standard keeps its measure; retire it and add a new one to measure something else.")
     version = _version(standard, checked, day, now, by, note)
     session.add(version)
+    audit.note(session, office.id, by, "standard", code, "new version", now)
     session.commit()
     return version
 
@@ -288,6 +291,7 @@ def retire_standard(session: Session, office: Office, by: Staff, code: str, *, n
         wording_en=latest.wording_en, wording_es=latest.wording_es, note=note, created_at=now,
         created_by=by.id)
     session.add(version)
+    audit.note(session, office.id, by, "standard", code, "retired", now)
     session.commit()
     return version
 
@@ -308,6 +312,7 @@ def add_benchmark(session: Session, office: Office, by: Staff, code: str, *, val
     if as_of > office.local_day(now):
         raise CxdeskError("A benchmark's date is the day its figure was published: not in the future.")
     session.add(benchmark)
+    audit.note(session, office.id, by, "benchmark", code, "added", now)
     session.commit()
     return benchmark
 
@@ -322,5 +327,6 @@ def retire_benchmark(session: Session, office: Office, by: Staff, benchmark_id: 
         raise CxdeskError("That benchmark is already retired.")
     benchmark.retired_at = now
     session.add(benchmark)
+    audit.note(session, office.id, by, "benchmark", str(benchmark_id), "retired", now)
     session.commit()
     return benchmark

@@ -696,3 +696,36 @@ class WaitEstimate(SQLModel, table=True):
     windows_open: int
     low_minutes: Optional[int] = None  # None: the board showed "—"
     high_minutes: Optional[int] = None
+# --- record keeping and the supervisors' audit (issue 17) -------------------------
+
+
+class RecordKeeping(SQLModel, table=True):
+    """How long the office keeps personal data, and how it keeps backups: a
+    supervisor's settings (no row: personal data kept until purged by hand)."""
+
+    office_id: uuid.UUID = Field(foreign_key="office.id", primary_key=True)
+    # Days after a complaint is closed (a visit finished, a survey answered) that
+    # contact details and typed text are kept; None: no retention set.
+    pii_retention_days: Optional[int] = None
+    backups_kept: int = Field(default=7)
+    backup_at_day_end: bool = Field(default=False)
+    changed_at: datetime = _utc_field()
+    changed_by: Optional[uuid.UUID] = Field(default=None, foreign_key="staff.id")
+
+
+class SupervisorAction(SQLModel, table=True):
+    """One line of the supervisors' audit: staff added, PIN reset, settings and
+    standards changed, personal data exported or purged, backups restored.
+    Append-only: database triggers refuse UPDATE and DELETE (migration 0012_audit).
+    Details never hold a PIN or a customer's personal data."""
+
+    __table_args__ = (sa.Index("ix_supervisoraction_office_at", "office_id", "at"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    office_id: uuid.UUID = Field(foreign_key="office.id")
+    at: datetime = _utc_field()
+    # None: done at the machine without signing in (the command line, e.g. a restore).
+    staff_id: Optional[uuid.UUID] = Field(default=None, foreign_key="staff.id")
+    action: str = Field(max_length=32)
+    subject: str = Field(default="", max_length=120)
+    detail: str = Field(default="", max_length=500)

@@ -94,6 +94,9 @@ def set_barrier_settings(session: Session, office: Office, by: Staff, *, period:
         row = BarrierSurveySettings(office_id=office.id, changed_at=now, changed_by=me.id)
     row.period, row.deferrals, row.changed_at, row.changed_by = period, allowed, now, me.id
     session.add(row)
+    from cxdesk.domain import audit
+
+    audit.note(session, office.id, me, "barrier_survey", period or "off", f"deferrals {allowed}", now)
     session.commit()
     return BarrierSettings(period, allowed)
 

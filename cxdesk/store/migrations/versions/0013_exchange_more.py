@@ -11,7 +11,7 @@ clock of the last save, and a period's answers travel only once the period
 has closed (then they never change), so they need none (exchange/tables.py).
 
 Revision ID: 0013_exchange_more
-Revises: 0011_survey_offer
+Revises: 0012_audit
 """
 
 import sqlalchemy as sa
@@ -20,7 +20,7 @@ from alembic import op
 from cxdesk.store import tracking
 
 revision = "0013_exchange_more"
-down_revision = "0011_survey_offer"
+down_revision = "0012_audit"
 branch_labels = None
 depends_on = None
 

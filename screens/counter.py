@@ -101,6 +101,11 @@ class CounterScreen(BaseScreen):
         yield Static("", id="today")
         yield KeyBar()
 
+    def spoken_name(self) -> str:
+        """Screen-reader mode: what is said when the counter comes up (screens/speech.py)."""
+        current = self.query_one("#current", Static).render()
+        return f"Counter. {getattr(current, 'plain', current)}".strip()
+
     def on_mount(self) -> None:
         table = self.query_one("#line", DataTable)
         for label, width in LINE_COLUMNS:

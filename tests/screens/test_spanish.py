@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from textual.strip import Strip
 
-from tests.pilot import press, settle, sign_in
+from tests.pilot import press, settle
 from tests.tour import STOPS, app_for, go_to
 
 SCREENS = Path(__file__).resolve().parents[2] / "screens"

@@ -121,8 +121,8 @@ async def go_to(pilot, stop: Stop) -> None:
         await settle(pilot)
     if stop.staff is not None:
         await sign_in(pilot, *stop.staff)
-        if stop.name != "barrier-survey" and type(pilot.app.screen).__name__ == "BarrierPromptScreen":
-            await press(pilot, "escape")
+        if type(pilot.app.screen).__name__ == "BarrierPrompt":
+            await press(pilot, "escape")  # "later": the survey is opened by its own key below
     await press(pilot, *stop.keys)
     if stop.typed:
         await pilot.press(*stop.typed)

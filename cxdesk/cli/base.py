@@ -71,4 +71,5 @@ def main(ctx: click.Context, db_url: str | None, theme: str | None, screen_reade
     if ctx.invoked_subcommand is None:
         from cxdesk.cli.app import run_app
 
-        run_app(db_url_for(ctx), theme=theme, screen_reader=screen_reader)
+        extra = {"screen_reader": True} if screen_reader else {}
+        run_app(db_url_for(ctx), theme=theme, **extra)

@@ -45,5 +45,6 @@ def kiosk(ctx: click.Context, station_code: str, db_url: str | None, use_demo: b
     finally:
         database.dispose()
     root = ctx.find_root().obj or {}
-    run_kiosk(url, station_code, theme=theme or root.get("theme"),
-              screen_reader=screen_reader or root.get("screen_reader", False))
+    # Said only when asked for, so the call reads as before otherwise.
+    extra = {"screen_reader": True} if screen_reader or root.get("screen_reader") else {}
+    run_kiosk(url, station_code, theme=theme or root.get("theme"), **extra)

@@ -137,6 +137,9 @@ class CounterScreen(BaseScreen):
             self._show(view)
             if first:
                 app.screen_ready("counter")
+                # Screen-reader mode: the counter's first sentence waited for what is at the counter.
+                if self.is_current and app.spoken and app.spoken[-1] == "Counter.":
+                    app.announce(self.spoken_name())
             self._check_shift_and_window(view)
 
         app.run_db(read, show, description="read the line")

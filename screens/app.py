@@ -79,8 +79,9 @@ class CxdeskApp(BaseApp):
         theme_name: str | None = None,
         demo_hint: str | None = None,
         kiosk_command: str = "cxdesk kiosk --station {station}",
+        screen_reader: bool = False,
     ) -> None:
-        super().__init__(db_url, clock=clock, theme_name=theme_name)
+        super().__init__(db_url, clock=clock, theme_name=theme_name, screen_reader=screen_reader)
         self.demo_hint = demo_hint
         # How this counter's kiosk is started (the demo's opens the demo file): said when none listens.
         self.kiosk_command = kiosk_command

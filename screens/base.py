@@ -11,7 +11,8 @@ state and says what happened.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -19,7 +20,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from cxdesk.screens.themes import register_themes
 from cxdesk.screens.typeahead import TypeAhead
 from textual import events
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.geometry import Offset
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker
 
@@ -46,6 +48,13 @@ ResultType = TypeVar("ResultType")
 CUSTOMER_SAFE_ACTIONS = frozenset({"focus_next", "focus_previous"})
 # Below this many rows the stylesheets use their compact rules (".-short").
 SHORT_ROWS = 30
+# Screen-reader mode for every cxdesk app of this terminal's account (see screens/speech.py).
+SCREEN_READER_ENV = "CXDESK_SCREEN_READER"
+
+
+def screen_reader_wanted(flag: bool = False) -> bool:
+    """The --screen-reader flag, or CXDESK_SCREEN_READER=1 (a setting kept with the user's account)."""
+    return flag or os.environ.get(SCREEN_READER_ENV, "").strip().lower() in ("1", "yes", "on", "true")
 
 
 class UnexpectedError(CxdeskError):
@@ -63,8 +72,13 @@ class BaseApp(App):
     TITLE = "cxdesk"
     CUSTOMER_SAFE_ACTIONS = CUSTOMER_SAFE_ACTIONS
 
-    def __init__(self, db_url: str, *, clock: Clock = utcnow, theme_name: str | None = None) -> None:
+    def __init__(self, db_url: str, *, clock: Clock = utcnow, theme_name: str | None = None,
+                 screen_reader: bool = False) -> None:
         super().__init__()
+        self.screen_reader = screen_reader_wanted(screen_reader)
+        # Every sentence said in screen-reader mode, in order (the status line shows the last).
+        self.spoken: list[str] = []
+        self._spoken_fresh = False
         self.db_url = db_url
         self.clock = clock
         self.db: Database | None = None
@@ -97,6 +111,9 @@ class BaseApp(App):
             else:
                 self.theme = self._theme_name
         self.set_class(self.size.height < SHORT_ROWS, "-short")
+        self.screen_change_signal.subscribe(self, self._screen_changed)
+        if self.screen_reader:
+            self._screen_reader_on()
         self.start()
 
     def start(self) -> None:
@@ -256,6 +273,8 @@ class BaseApp(App):
         # Notifications carry names, tickets and database messages: text, never markup
         # (a "[/]" in a staff name must not crash the screen or style it).
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+        # Screen-reader mode says every result and error on the status line too.
+        self.announce(f"{title}: {message}" if title and severity == "error" else message)
 
     # --- keys typed ahead ------------------------------------------------------------------
 
@@ -268,7 +287,116 @@ class BaseApp(App):
 
     async def deliver_key(self, event: events.Key) -> None:
         """Handle a typed key now, as Textual would have on arrival."""
+        # A key moves the reader on: the cursor goes back to what has focus, unless
+        # the key itself brings a new sentence.
+        self._spoken_fresh = False
         await super().on_event(event)
+        if self.screen_reader:
+            self.call_after_refresh(self.place_cursor)
+
+    # --- screen-reader mode (screens/speech.py) ----------------------------------------------
+
+    def _screen_reader_on(self) -> None:
+        self.animation_level = "none"
+        self.add_class("-screen-reader")
+        if self._screen_or_none() is not None:
+            self._screen_changed(self.screen)
+
+    def action_toggle_screen_reader(self) -> None:
+        self.screen_reader = not self.screen_reader
+        if self.screen_reader:
+            self._screen_reader_on()
+            self.announce("Screen-reader mode on.")
+        else:
+            self.animation_level = "full"
+            self.remove_class("-screen-reader")
+            for screen in self.screen_stack:
+                for line in screen.query("#spoken-line"):
+                    line.remove()
+            self._show_terminal_cursor(False)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if not getattr(screen, "CUSTOMER_FACING", False):
+            yield SystemCommand("Screen-reader mode",
+                                "Turn screen-reader mode on or off: the terminal cursor on what has focus, "
+                                "and every change said on the top line.", self.action_toggle_screen_reader)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # A focus that moves after the key's own refresh (Enter handled by a message): follow it.
+        if self.screen_reader:
+            self.call_after_refresh(self.place_cursor)
+
+    def _screen_changed(self, screen: Screen) -> None:
+        if not self.screen_reader:
+            return
+        from cxdesk.screens.speech import SpokenLine, screen_sentence
+
+        if not screen.query("#spoken-line"):
+            screen.mount(SpokenLine())
+
+        def say() -> None:
+            if self._screen_or_none() is screen:
+                self.announce(screen_sentence(screen), customer=True)
+
+        # Once the screen has its content (and its focus), say what it is.
+        screen.call_after_refresh(say)
+
+    def announce(self, sentence: str, *, customer: bool = False) -> None:
+        """Say ``sentence`` on the status line and put the cursor there (screen-reader mode).
+
+        On a customer's screen only what is meant for the customer is said
+        (``customer=True``): staff messages never show up there.
+        """
+        if not self.screen_reader:
+            return
+        screen = self._screen_or_none()
+        if screen is None:
+            return
+        if getattr(screen, "CUSTOMER_FACING", False) and not customer:
+            return
+        sentence = " ".join(str(sentence).split())
+        self.spoken.append(sentence)
+        self._spoken_fresh = True
+        from cxdesk.screens.speech import SpokenLine
+
+        lines = screen.query(SpokenLine)
+        if lines:
+            lines.first().update(sentence)
+        else:
+            screen.mount(SpokenLine(sentence))
+        screen.call_after_refresh(self.place_cursor)
+
+    def cursor_target(self) -> Offset | None:
+        """Where the terminal cursor belongs now: the status line after a new sentence,
+        else the focused item (None when there is neither)."""
+        from cxdesk.screens.speech import SPOKEN_ROW, focus_point
+
+        screen = self._screen_or_none()
+        if screen is None:
+            return None
+        if self._spoken_fresh and screen.query("#spoken-line"):
+            return Offset(0, SPOKEN_ROW)
+        return focus_point(screen)
+
+    def place_cursor(self) -> None:
+        """Move the terminal's own cursor to :meth:`cursor_target` and show it."""
+        if not self.screen_reader:
+            return
+        target = self.cursor_target()
+        if target is None:
+            return
+        self.cursor_position = target
+        self._show_terminal_cursor(True, target)
+
+    def _show_terminal_cursor(self, show: bool, at: Offset | None = None) -> None:
+        # Textual hides the cursor and moves it only when it repaints: say it directly.
+        driver = self._driver
+        if driver is None or self.is_headless:
+            return
+        move = f"\x1b[{at.y + 1};{at.x + 1}H" if at is not None else ""
+        driver.write(move + ("\x1b[?25h" if show else "\x1b[?25l"))
+        driver.flush()
 
     def keys_on_hold(self) -> bool:
         """True while the screen in front is not ready for the next typed key."""

@@ -105,6 +105,11 @@ class CounterScreen(BaseScreen):
         yield Static("", id="today")
         yield KeyBar()
 
+    def spoken_name(self) -> str:
+        """Screen-reader mode: what is said when the counter comes up (screens/speech.py)."""
+        current = self.query_one("#current", Static).render()
+        return f"Counter. {getattr(current, 'plain', current)}".strip()
+
     def on_mount(self) -> None:
         table = self.query_one("#line", DataTable)
         for label, width in LINE_COLUMNS:
@@ -136,6 +141,9 @@ class CounterScreen(BaseScreen):
             self._show(view)
             if first:
                 app.screen_ready("counter")
+                # Screen-reader mode: the counter's first sentence waited for what is at the counter.
+                if self.is_current and app.spoken and app.spoken[-1] == "Counter.":
+                    app.announce(self.spoken_name())
             self._check_shift_and_window(view)
 
         app.run_db(read, show, description="read the line")

@@ -13,6 +13,17 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Static
 
+from cxdesk.i18n import staff_text
+
+# The help screen's own words, in the staff message catalog (cxdesk/i18n.py) with the bindings'.
+HELP_TEXTS = {
+    "title": "Keys",
+    "columns": ("Where", "Key", "Action", "What it does"),
+    "hint": "Escape closes this help. Number keys pick from lists; Escape always backs out.",
+    "palette": "Search every action by name.",
+    "everywhere": "Everywhere",
+}
+
 
 def cxdesk_bindings(screen: Screen) -> list[tuple[str, DOMNode, Binding]]:
     """(where, namespace, binding) for every cxdesk binding of the screen, then the app.
@@ -41,9 +52,9 @@ def binding_rows(screen: Screen) -> list[tuple[str, str, str, str]]:
     """(where, key, action, what it does) for the help screen."""
     app = screen.app
     return [
-        (where, key_label(app, binding),
-         binding.description or binding.action.replace("_", " ").capitalize(),
-         binding.tooltip or "Search every action by name.")
+        (staff_text("Everywhere") if where == "Everywhere" else where, key_label(app, binding),
+         staff_text(binding.description or binding.action.replace("_", " ").capitalize()),
+         staff_text(binding.tooltip or HELP_TEXTS["palette"]))
         for where, _node, binding in cxdesk_bindings(screen)
     ]
 
@@ -62,16 +73,15 @@ class HelpScreen(BaseModal):
 
     def compose(self) -> ComposeResult:
         table = Table(expand=True, box=None, pad_edge=False)
-        for column, ratio in (("Where", 2), ("Key", 1), ("Action", 2), ("What it does", 6)):
-            table.add_column(column, ratio=ratio, overflow="fold")
+        for column, ratio in zip(HELP_TEXTS["columns"], (2, 1, 2, 6)):
+            table.add_column(staff_text(column), ratio=ratio, overflow="fold")
         for row in self.rows:
             # Rich reads table cells as markup: escaped, so a "[" in a description is text.
             table.add_row(*(escape(cell) for cell in row))
         with VerticalScroll(classes="dialog wide", id="help"):
-            yield Static("Keys", classes="form-title")
+            yield Static(staff_text(HELP_TEXTS["title"]), classes="form-title")
             yield Static(table, id="keys")
-            yield Static("Escape closes this help. Number keys pick from lists; Escape always backs out.",
-                         classes="hint")
+            yield Static(staff_text(HELP_TEXTS["hint"]), classes="hint")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -70,8 +70,9 @@ class KioskApp(BaseApp):
     ENABLE_COMMAND_PALETTE = False
 
     def __init__(self, db_url: str, station_code: str, *, clock: Clock = utcnow,
-                 theme_name: str | None = None, poll_seconds: float = POLL_SECONDS) -> None:
-        super().__init__(db_url, clock=clock, theme_name=theme_name)
+                 theme_name: str | None = None, poll_seconds: float = POLL_SECONDS,
+                 screen_reader: bool = False) -> None:
+        super().__init__(db_url, clock=clock, theme_name=theme_name, screen_reader=screen_reader)
         self.station_code = station_code.strip().upper()
         self.station: Station | None = None
         self.poll_seconds = poll_seconds

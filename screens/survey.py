@@ -187,6 +187,27 @@ class SurveyScreen(BaseScreen[str]):
             hint = self.text("hint_choice")
         self._set("#survey-hint", hint)
         self._show_keys()
+        self._say(" ".join((self.text("progress", n=self.index + 1, total=total) + ".",
+                            self.survey.question_set.wording(question, lang, service=self.survey.service), hint)))
+
+    # --- screen-reader mode (screens/speech.py): the customer's own words, in their language ---
+
+    _said = ""
+
+    def _say(self, sentence: str) -> None:
+        if sentence != self._said:
+            self._said = sentence
+            if self.is_current:
+                self.app.announce(sentence, customer=True)
+
+    def spoken_name(self) -> str:
+        return self._said
+
+    def cursor_target(self):
+        # Nothing has focus while numbers answer: the cursor sits on what is asked.
+        if self.status is not None:
+            return self.query_one("#thanks-title")
+        return self.query_one("#survey-question")
 
     def _show_keys(self) -> None:
         keys = []
@@ -222,6 +243,9 @@ class SurveyScreen(BaseScreen[str]):
             self._set("#thanks-closing", "" if self.handover else self.text("closing"))
         self.set_focus(None)
         self._show_keys()
+        title = self.query_one("#thanks-title", Static).render()
+        body = self.query_one("#thanks-body", Static).render()
+        self._say(f"{getattr(title, 'plain', title)} {getattr(body, 'plain', body)}")
 
     # --- the idle clock ----------------------------------------------------------
 

@@ -55,16 +55,21 @@ def open_db(ctx: click.Context, db_url: str | None = None):
 @click.group(cls=CxdeskGroup, invoke_without_command=True)
 @click.version_option(__version__, prog_name="cxdesk")
 @db_option
-@click.option("--theme", default=None, help="Textual theme, e.g. cxdesk-high-contrast.")
+@click.option("--theme", default=None, help="Textual theme: cxdesk-high-contrast, cxdesk-colour-blind, ...")
+@click.option("--screen-reader", is_flag=True, default=False,
+              help="The terminal cursor on what has focus, every change said on the top line, no animation "
+                   "(also CXDESK_SCREEN_READER=1).")
 @click.pass_context
-def main(ctx: click.Context, db_url: str | None, theme: str | None) -> None:
+def main(ctx: click.Context, db_url: str | None, theme: str | None, screen_reader: bool) -> None:
     """cxdesk: the front-line service counter (EO 12862).
 
     Without a command, opens the counter app.
     """
     ctx.ensure_object(dict)
     ctx.obj["db_url"] = db_url
+    ctx.obj.update(theme=theme, screen_reader=screen_reader)
     if ctx.invoked_subcommand is None:
         from cxdesk.cli.app import run_app
 
-        run_app(db_url_for(ctx), theme=theme)
+        extra = {"screen_reader": True} if screen_reader else {}
+        run_app(db_url_for(ctx), theme=theme, **extra)

@@ -78,7 +78,11 @@ def demo(ctx: click.Context, db_url: str | None, days: int, seed: int, reset: bo
         f"cxdesk kiosk --db {url} --station {{station}}"
     kiosk = kiosk_command.format(station="W1")
     if open_app and not no_ui:
-        run_app(url, demo_hint=DEMO_HINT, kiosk_command=kiosk_command)
+        root = ctx.find_root().obj or {}
+        extra = {"screen_reader": True} if root.get("screen_reader") else {}
+        if root.get("theme"):
+            extra["theme"] = root["theme"]
+        run_app(url, demo_hint=DEMO_HINT, kiosk_command=kiosk_command, **extra)
     elif not no_ui:
         click.echo(DEMO_HINT)
         click.echo("Open it with: cxdesk demo --open")

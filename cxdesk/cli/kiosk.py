@@ -20,9 +20,12 @@ from cxdesk.errors import CxdeskError
 @db_option
 @click.option("--demo", "use_demo", is_flag=True,
               help="Open the demo office's database (the one `cxdesk demo --open` shows).")
-@click.option("--theme", default=None, help="Textual theme, e.g. cxdesk-high-contrast.")
+@click.option("--theme", default=None, help="Textual theme: cxdesk-high-contrast, cxdesk-colour-blind, ...")
+@click.option("--screen-reader", is_flag=True, default=False,
+              help="The terminal cursor on the question, every change said on the top line, no animation.")
 @click.pass_context
-def kiosk(ctx: click.Context, station_code: str, db_url: str | None, use_demo: bool, theme: str | None) -> None:
+def kiosk(ctx: click.Context, station_code: str, db_url: str | None, use_demo: bool, theme: str | None,
+          screen_reader: bool) -> None:
     """Customer survey kiosk: shows the survey the clerk at STATION sends to it."""
     from cxdesk.config import demo_db_url
     from cxdesk.domain.office import get_station, require_office
@@ -41,4 +44,7 @@ def kiosk(ctx: click.Context, station_code: str, db_url: str | None, use_demo: b
                 raise CxdeskError(f"{exc} (database: {describe_url(url)})") from None
     finally:
         database.dispose()
-    run_kiosk(url, station_code, theme=theme)
+    root = ctx.find_root().obj or {}
+    # Said only when asked for, so the call reads as before otherwise.
+    extra = {"screen_reader": True} if screen_reader or root.get("screen_reader") else {}
+    run_kiosk(url, station_code, theme=theme or root.get("theme"), **extra)

@@ -23,6 +23,10 @@ class MessageLine(Static):
     def show_error(self, text: object) -> None:
         self.add_class("-error")
         self.update(Content(f"✖ Error: {text}"))
+        # Screen-reader mode (screens/speech.py) says it on the status line too.
+        announce = getattr(self.app, "announce", None)
+        if announce is not None:
+            announce(f"Error: {text}")
 
     def show_info(self, text: str) -> None:
         self.remove_class("-error")

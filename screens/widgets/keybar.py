@@ -17,6 +17,8 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widget import Widget
 
+from cxdesk.i18n import staff_text
+
 # Shown first, whatever the width.
 FIRST_ACTIONS = ("help", "open_complaint")
 _F_KEY = re.compile(r"^f\d+$")
@@ -63,7 +65,7 @@ class KeyBar(Widget):
             if not binding.show or binding.action in seen or binding.action == "command_palette":
                 continue
             seen.add(binding.action)
-            chip = (key_label(app, binding), binding.description, enabled)
+            chip = (key_label(app, binding), staff_text(binding.description), enabled)
             if binding.action in FIRST_ACTIONS:
                 first.append((FIRST_ACTIONS.index(binding.action), chip))
             elif node is app:

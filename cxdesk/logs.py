@@ -22,6 +22,9 @@ LOG_NAME = "cxdesk.log"
 # SQLite's result code for "database or disk is full"; PostgreSQL's SQLSTATE disk_full.
 SQLITE_FULL = 13
 PG_DISK_FULL = "53100"
+# SQLite's "disk I/O error" (the low byte of its extended codes): the disk refused a
+# write or a read (a file grown past a size limit, a failing or removed disk).
+SQLITE_IOERR = 10
 
 
 def log_path() -> Path:
@@ -70,6 +73,31 @@ def is_disk_full(exc: BaseException) -> bool:
     return False
 
 
+def is_disk_error(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it wraps) says the disk refused to read or write: SQLite's
+    SQLITE_IOERR family, an OSError EIO or EFBIG. A full disk is ``is_disk_full``."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        error = pending.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno in (errno.EIO, errno.EFBIG):
+            return True
+        code = getattr(error, "sqlite_errorcode", None)
+        if isinstance(code, int) and code & 0xFF == SQLITE_IOERR:
+            return True
+        if "disk i/o error" in str(error).lower():
+            return True
+        pending += [getattr(error, "orig", None), error.__cause__, error.__context__]
+    return False
+
+
+DISK_ERROR = ("the computer could not write to its disk (it may be full, or failing). "
+              "Nothing of this step was saved; ask whoever looks after this computer.")
+
+
 def unexpected_message(exc: BaseException, context: str = "") -> str:
     """Log an unexpected error and return the sentence for the screen.
 
@@ -80,6 +108,8 @@ def unexpected_message(exc: BaseException, context: str = "") -> str:
     if is_disk_full(exc):
         head = ("The disk is full: cxdesk could not save this. Free some space on it "
                 "(or ask whoever looks after this computer), then try again.")
+    elif is_disk_error(exc):
+        head = f"Could not save: {DISK_ERROR}"
     else:
         head = f"Something went wrong ({type(exc).__name__})."
     if written is not None:

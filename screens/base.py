@@ -244,7 +244,7 @@ class BaseApp(App):
         """A CxdeskError as it is; anything else logged and described as unexpected."""
         if isinstance(exc, CxdeskError):
             return exc
-        from cxdesk.logs import is_disk_full, log_unexpected
+        from cxdesk.logs import DISK_ERROR, is_disk_error, is_disk_full, log_unexpected
 
         path = log_unexpected(exc, description)
         where = f" Details were written to {path}." if path else " Details could not be written to the log either."
@@ -252,6 +252,8 @@ class BaseApp(App):
             # Said in words a clerk can act on; the log line may not have been written.
             return UnexpectedError(f"Could not {description}: the disk is full. Free some space on it "
                                    f"(or ask whoever looks after this computer), then try again.{where}", exc)
+        if is_disk_error(exc):
+            return UnexpectedError(f"Could not {description}: {DISK_ERROR}{where}", exc)
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         detail = f"{type(exc).__name__}: {detail[:100]}" if detail else type(exc).__name__
         return UnexpectedError(f"Could not {description}: an unexpected error ({detail}).{where}", exc)

@@ -333,6 +333,19 @@ def test_a_full_disk_is_called_a_full_disk_and_no_unwritten_log_is_claimed(tmp_p
     assert logs.log_unexpected(full.value) is None
 
 
+def test_a_disk_that_refuses_writes_is_said_in_words_not_as_something_went_wrong():
+    """A file grown past the size limit, a failing disk: SQLite says "disk I/O error"."""
+    import sqlite3
+
+    from cxdesk import logs
+
+    refused = sa.exc.OperationalError("INSERT", {}, sqlite3.OperationalError("disk I/O error"))
+    assert logs.is_disk_error(refused) and not logs.is_disk_full(refused)
+    message = logs.unexpected_message(refused, "saving a visit")
+    assert message.startswith("Could not save: the computer could not write to its disk")
+    assert not logs.is_disk_error(ValueError("odd")) and not logs.is_disk_error(OSError(2, "missing"))
+
+
 def test_an_unexpected_error_names_the_log_only_when_its_line_was_written():
     from cxdesk import logs
 

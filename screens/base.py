@@ -238,6 +238,20 @@ class BaseApp(App):
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._db_executor, func)
 
+    # --- customer-facing apps ------------------------------------------------------------
+
+    def close_after_staff_pin(self, title: str, hint: str, close: Callable[[], None]) -> None:
+        """A kiosk or lobby board closes only after a staff code and PIN (before an office
+        is open there is nobody to ask and nothing to protect)."""
+        from cxdesk.screens.dialogs.pin import StaffPinDialog
+
+        if self.office is None:
+            self.exit()
+            return
+        if isinstance(self.screen, StaffPinDialog):
+            return
+        self.push_screen(StaffPinDialog(title, hint), lambda unlocked: close() if unlocked else None)
+
     # --- failures -------------------------------------------------------------------------
 
     def as_failure(self, exc: BaseException, description: str) -> CxdeskError:

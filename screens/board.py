@@ -308,15 +308,4 @@ class BoardApp(BaseApp):
         return action in ("staff_quit", "turn_page", "focus_next", "focus_previous")
 
     def action_staff_quit(self) -> None:
-        if self.office is None:
-            self.exit()
-            return
-        if isinstance(self.screen, StaffPinDialog):
-            return
-
-        def unlocked(ok: bool | None) -> None:
-            if ok:
-                self.exit()
-
-        self.push_screen(StaffPinDialog("Staff only: close the lobby board", "Esc returns to the board."),
-                         unlocked)
+        self.close_after_staff_pin("Staff only: close the lobby board", "Esc returns to the board.", self.exit)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cxdesk.screens.base import BaseApp, BaseScreen
-from cxdesk.screens.dialogs.pin import StaffPinDialog
 from cxdesk.screens.survey import SurveyScreen
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -161,17 +160,7 @@ class KioskApp(BaseApp):
         return action in ("staff_quit", "focus_next", "focus_previous")
 
     def action_staff_quit(self) -> None:
-        if self.office is None:
-            self.exit()
-            return
-        if isinstance(self.screen, StaffPinDialog):
-            return
-
-        def unlocked(ok: bool | None) -> None:
-            if ok:
-                self._close()
-
-        self.push_screen(StaffPinDialog("Staff only: close the kiosk", "Esc returns to the welcome."), unlocked)
+        self.close_after_staff_pin("Staff only: close the kiosk", "Esc returns to the welcome.", self._close)
 
     def _close(self) -> None:
         station = self.station

@@ -172,12 +172,13 @@ class BaseApp(App):
                 if database is not self.db:
                     database.dispose()
                 raise
-            return database, found
+            # Set here, on the database thread: a step queued behind the open (a sign-in
+            # typed while it was on its way) runs next and must find the database.
+            self._opened_db = self._opened_db or database is not self.db
+            self.db = database
+            return found
 
-        database, found = await self.run_in_db_thread(open_and_read)
-        self._opened_db = self._opened_db or database is not self.db
-        self.db = database
-        return found
+        return await self.run_in_db_thread(open_and_read)
 
     def run_db(
         self,

@@ -56,6 +56,10 @@ class SignInScreen(BaseScreen):
     def on_mount(self) -> None:
         # Set after a refusal naming who holds the station: the same sign-in again takes it over.
         self._take_over: tuple[str, str] | None = None
+        # What the form shows: the office (name, code) and its stations as (code, name).
+        self._shown: tuple[tuple[str, str], tuple[tuple[str, str], ...]] | None = None
+        self._glanced = False  # stations shown from the first look, the real open behind it
+        self._failed = False  # the database could not be opened (the status says why)
         self.call_after_refresh(self.app.screen_ready, "signin")
         if self.app.db is None:
             # After the first paint: importing the database layer in a thread
@@ -69,6 +73,15 @@ class SignInScreen(BaseScreen):
 
     async def _open_database(self) -> None:
         app = self.app
+        # A first look with plain sqlite3 lists the stations before SQLAlchemy and the
+        # models have loaded (cxdesk/store/glance.py); the real open follows on the same
+        # thread, so a sign-in typed meanwhile waits for it and never runs before it.
+        from cxdesk.store.glance import glance
+
+        first_look = await app.run_in_db_thread(lambda: glance(app.db_url))
+        if first_look is not None:
+            self._glanced = True
+            self._fill((first_look.office_name, first_look.office_code), first_look.stations)
 
         def read(session):
             from cxdesk.domain.office import get_office, stations
@@ -97,10 +110,10 @@ class SignInScreen(BaseScreen):
 
             app.switch_screen(SetupScreen())
             return
-        self._stations = station_list
-        self._show_stations()
+        self._set_stations(station_list)
 
     def _fail(self, text: str) -> None:
+        self._failed = True
         self.query_one("#status", Static).update(Content(f"✖ {text}\nPress Ctrl+Q to quit."))
         self.query_one("#status").add_class("-error")
         for widget in self.query("Input, Select"):
@@ -118,13 +131,29 @@ class SignInScreen(BaseScreen):
 
     def _set_stations(self, station_list) -> None:
         self._stations = station_list
-        select = self.query_one("#station", Select)
-        select.set_options([(Content(f"{s.name} ({s.code})"), s.code) for s in station_list])
-        if station_list:
-            select.value = station_list[0].code
         office = self.app.office
-        self.query_one("#status", Static).update(Content(f"{office.name} ({office.code})"))
-        self.app.sub_title = office.name
+        self._fill((office.name, office.code), tuple((s.code, s.name) for s in station_list))
+
+    def _fill(self, office: tuple[str, str], stations: tuple[tuple[str, str], ...]) -> None:
+        """Show the office and its stations (once from the first look, again only if the
+        real open found otherwise); the station chosen stays chosen."""
+        if self._shown == (office, stations):
+            return
+        first = self._shown is None
+        self._shown = (office, stations)
+        select = self.query_one("#station", Select)
+        chosen = select.value
+        select.set_options([(Content(f"{name} ({code})"), code) for code, name in stations])
+        codes = [code for code, _name in stations]
+        if chosen in codes:
+            select.value = chosen
+        elif codes:
+            select.value = codes[0]
+        name, code = office
+        self.query_one("#status", Static).update(Content(f"{name} ({code})"))
+        self.app.sub_title = name
+        if not first:
+            return
         self.app.screen_ready("signin-ready")
         bench = _bench_sign_in()
         if bench:
@@ -141,7 +170,10 @@ class SignInScreen(BaseScreen):
     def action_sign_in(self) -> None:
         app = self.app
         message = self.query_one("#message", MessageLine)
-        if app.office is None:
+        if self._failed:
+            message.show_error("The database could not be opened (see above).")
+            return
+        if app.office is None and not self._glanced:
             message.show_error("The database is still opening.")
             return
         station_code = self.query_one("#station", Select).value
@@ -164,11 +196,14 @@ class SignInScreen(BaseScreen):
         take_over = self._take_over == attempt
 
         def sign_in(session) -> SignedIn:
-            from cxdesk.domain.office import get_station
+            from cxdesk.domain.office import get_station, require_office
             from cxdesk.domain.staff import sign_in as do_sign_in
 
-            station = get_station(session, app.office, station_code)
-            return do_sign_in(session, app.office, code=code, pin=pin, station=station, now=app.now(),
+            # Typed while the real open was still on its way (after the first look), this
+            # step ran after it on the database thread: the office is read here if need be.
+            office = app.office or require_office(session)
+            station = get_station(session, office, station_code)
+            return do_sign_in(session, office, code=code, pin=pin, station=station, now=app.now(),
                               take_over=take_over)
 
         def failed(exc: CxdeskError) -> None:

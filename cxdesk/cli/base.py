@@ -18,8 +18,41 @@ DB_HELP = "Database URL (SQLite path or postgresql+psycopg://...). Default: CXDE
 USER_ERROR = 1
 
 
+# Each command by the module that defines it (cxdesk/cli/<module>.py) and its name there,
+# loaded when it runs or a help text lists it: `cxdesk` alone (the counter app) imports none.
+COMMANDS = {
+    "audit": ("privacy", "audit_command"),
+    "board": ("board", "board"),
+    "complaints": ("complaints", "complaints_group"),
+    "db": ("db", "db_group"),
+    "demo": ("demo", "demo"),
+    "export": ("export", "export_group"),
+    "hq": ("hq", "hq_group"),
+    "kiosk": ("kiosk", "kiosk"),
+    "office": ("office", "office_group"),
+    "paths": ("db", "paths"),
+    "plan": ("plan", "plan"),
+    "purge": ("privacy", "purge"),
+    "report": ("report", "report_group"),
+    "staff": ("staff", "staff_group"),
+    "sync": ("export", "sync"),
+}
+
+
 class CxdeskGroup(click.Group):
-    """Turns CxdeskError into a clear message on stderr and exit status 1."""
+    """Loads its commands when they are asked for (``COMMANDS``); turns CxdeskError into a
+    clear message on stderr and exit status 1."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in COMMANDS:
+            import importlib
+
+            module, attribute = COMMANDS[name]
+            self.add_command(getattr(importlib.import_module(f"cxdesk.cli.{module}"), attribute), name)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx):
         try:

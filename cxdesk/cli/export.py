@@ -191,3 +191,9 @@ def open_central(url: str):
             raise CxdeskError(f"{describe_url(url)} is an office's own database (it holds a signing key), "
                               "not headquarters' central one.")
     return database
+
+
+# The A-11 files for Touchpoints, a command of its own module (loaded with `cxdesk export`).
+from cxdesk.cli import export_a11
+
+export_group.add_command(export_a11.a11)

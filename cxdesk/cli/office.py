@@ -39,3 +39,9 @@ def key(ctx: click.Context, db_url: str | None) -> None:
                        f"--public-key {KEY_PREFIX}{pair.public_key}")
     finally:
         database.dispose()
+
+
+# How long records are kept is set with the privacy commands' module.
+from cxdesk.cli import privacy
+
+office_group.add_command(privacy.retention)

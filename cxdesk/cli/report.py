@@ -204,3 +204,10 @@ def summary_text(s) -> str:
     elif s.can_sign_off:
         lines += ["", "SIGN-OFF: not signed off yet"]
     return "\n".join(lines)
+
+
+# Each report of its own module joins the group here (loaded with `cxdesk report`).
+from cxdesk.cli import report_barriers, report_estimates, report_surveys
+
+for _report in (report_barriers.barriers, report_estimates.estimates, report_surveys.surveys):
+    report_group.add_command(_report)

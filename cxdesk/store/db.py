@@ -187,7 +187,7 @@ def inspect_sqlite_file(path: Path, *, quick_check: bool = True) -> None:
 
 
 def _look_read_only(path: Path, *, quick_check: bool = True) -> None:
-    from cxdesk.store.migrate import HEAD_REVISION, known_revisions
+    from cxdesk.store.head import HEAD_REVISION
 
     uri = f"file:{urllib.parse.quote(str(path))}?mode=ro"
     try:
@@ -208,7 +208,7 @@ def _look_read_only(path: Path, *, quick_check: bool = True) -> None:
                     "refusing to touch it."
                 )
             # Alembic's scripts are read only for a stamp other than the head this cxdesk knows.
-            unknown = sorted(revisions - known_revisions()) if revisions != {HEAD_REVISION} else []
+            unknown = [] if revisions == {HEAD_REVISION} else _unknown(revisions)
             if unknown:
                 raise CxdeskError(
                     f"{path} is at schema {unknown[0]}, which this cxdesk does not know (a newer "
@@ -225,6 +225,12 @@ def _look_read_only(path: Path, *, quick_check: bool = True) -> None:
         connection.close()
     if verdict != ["ok"]:
         raise CxdeskError(_damaged(path, verdict[0]))
+
+
+def _unknown(revisions: set[str]) -> list[str]:
+    from cxdesk.store.migrate import known_revisions
+
+    return sorted(revisions - known_revisions())
 
 
 # --- the quick check: once a day, and after anything but a clean close ------------------

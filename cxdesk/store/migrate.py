@@ -40,10 +40,11 @@ if TYPE_CHECKING:
 
 from cxdesk.errors import CxdeskError
 
-# The newest revision of cxdesk/store/migrations/versions, checked against Alembic by
-# tests/store/test_migrate_head.py. Start-up compares the stored stamp with it and loads
-# Alembic's script machinery only when they differ (an upgrade is due, or a stranger's file).
-HEAD_REVISION = "0013_exchange_more"
+# The newest revision of cxdesk/store/migrations/versions (kept in cxdesk/store/head.py,
+# checked against Alembic by tests/store/test_migrate_head.py). Start-up compares the stored
+# stamp with it and loads Alembic's script machinery only when they differ (an upgrade is
+# due, or a stranger's file).
+from cxdesk.store.head import HEAD_REVISION  # re-exported
 # Any number, the same in every cxdesk: the PostgreSQL advisory lock of upgrades.
 UPGRADE_LOCK = 12862
 # Triggers that keep the complaint trail append-only (migration 0003). A batch

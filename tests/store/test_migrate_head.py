@@ -9,7 +9,7 @@ from cxdesk.store.db import open_database
 
 
 def test_the_head_constant_is_the_head_of_the_migration_scripts():
-    # A new migration moves the head: change HEAD_REVISION in cxdesk/store/migrate.py with it.
+    # A new migration moves the head: change HEAD_REVISION in cxdesk/store/head.py with it.
     assert migrate.HEAD_REVISION == migrate.head_revision()
 
 

@@ -91,6 +91,7 @@ class SignInScreen(BaseScreen):
 
         try:
             office, station_list = await app.open_store(read)
+            app.screen_ready('opened')
         except CxdeskError as exc:
             self._fail(str(exc))
             return
@@ -218,6 +219,7 @@ class SignInScreen(BaseScreen):
         app.run_db(sign_in, self._signed_in, on_error=failed, description="sign in")
 
     def _signed_in(self, signed_in: SignedIn) -> None:
+        self.app.screen_ready('signed-in')
         if signed_in.staff.must_change_pin:
             from cxdesk.screens.setup import ChangePinScreen
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 import functools
 from datetime import date, timedelta
 
-import holidays
-
 
 @functools.lru_cache(maxsize=64)
 def federal_holidays(year: int) -> frozenset[date]:
     # holidays.US without a state is the federal list (the "public" category),
     # observed days included: July 4 2026 falls on a Saturday, so Friday July 3
     # is the day off.
+    import holidays  # ~60 ms to import: only when a deadline or a working day is counted
+
     return frozenset(holidays.US(years=year))
 
 

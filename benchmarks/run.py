@@ -184,6 +184,19 @@ def bench_database(visits: int, seed: int) -> tuple[str, Path]:
     return url, path
 
 
+def compile_package() -> None:
+    """Byte-compile cxdesk as installing a wheel does (pip writes the .pyc files then), so
+    start-up figures never include compiling sources: in an editable install with
+    PYTHONDONTWRITEBYTECODE=1 set, every start would compile every module again."""
+    import compileall
+
+    import cxdesk
+
+    package = Path(cxdesk.__file__).resolve().parent
+    for folder in (package, package / "screens"):  # screens/ is linked into the package
+        compileall.compile_dir(str(folder), quiet=1)
+
+
 def _child_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("CXDESK_DB", None)
@@ -202,6 +215,7 @@ class StartRun:
     ready_ms: float | None
     peak_rss_mb: float
     cpu_ms: float = 0.0  # user + system time of the whole run (to exit, just after ready)
+    marks: dict[str, float] | None = None  # every ready line: name -> ms from launch
 
 
 def start_once(command: list[str], exit_on: str, *, wait_for: str | None = None,
@@ -221,14 +235,13 @@ def start_once(command: list[str], exit_on: str, *, wait_for: str | None = None,
         os.close(secondary)
         usage = _drain_until_exit(process, primary)
         os.close(primary)
-        ready_ms = None
+        marks: dict[str, float] = {}
         if ready_file.exists():
             for line in ready_file.read_text().splitlines():
                 name, _, stamp = line.partition(" ")
-                if name == wait_for:
-                    ready_ms = (int(stamp) - launched) / 1e6
+                marks.setdefault(name, (int(stamp) - launched) / 1e6)
         cpu_ms = (usage.ru_utime + usage.ru_stime) * 1000 if usage else 0.0
-        return StartRun(ready_ms, peak_rss_mb(usage) if usage else 0.0, cpu_ms)
+        return StartRun(marks.get(wait_for), peak_rss_mb(usage) if usage else 0.0, cpu_ms, marks)
 
 
 def _drain_until_exit(process: subprocess.Popen, primary: int):
@@ -292,6 +305,8 @@ def measure_start(url: str, runs: int) -> tuple[list[Figure], dict[str, float]]:
         "signin-ready": (app_cmd, "signin-ready", None),
         "signin-ready-first": (app_cmd, "signin-ready", fresh_home),
         "counter": (app_cmd, "counter", lambda: sign_in),
+        # A clerk still typing when the database layer has loaded: Enter to the counter.
+        "counter-typed": (app_cmd, "counter", lambda: {**sign_in, "CXDESK_BENCH_SIGNIN_WHEN": "opened"}),
     }
     samples: dict[str, list[float]] = {kind: [] for kind in kinds}
     cpu: dict[str, list[float]] = {kind: [] for kind in kinds}
@@ -304,6 +319,10 @@ def measure_start(url: str, runs: int) -> tuple[list[Figure], dict[str, float]]:
         for _round in range(runs):
             for kind, (command, exit_on, extra) in kinds.items():
                 run = start_once(command, exit_on, extra_env=extra() if extra else None)
+                if kind == "counter-typed":
+                    # From the sign-in key (typed once the database was open) to the counter.
+                    submitted = (run.marks or {}).get("signin-submitted")
+                    run.ready_ms = None if run.ready_ms is None or submitted is None else run.ready_ms - submitted
                 if run.ready_ms is not None:
                     samples[kind].append(run.ready_ms)
                     cpu[kind].append(run.cpu_ms)
@@ -337,6 +356,9 @@ def measure_start(url: str, runs: int) -> tuple[list[Figure], dict[str, float]]:
         Figure("counter ready after sign-in, PIN hash excluded", median["counter"], None, bare,
                f"{median['counter']:.0f} ms with the hash; hash {pin_ms:.0f} ms taken off; "
                f"{cpu_note('counter', pin_cpu_ms)} (hash CPU {pin_cpu_ms:.0f} ms off)", target_ratio=TARGET_COUNTER_READY, excluded_ms=pin_ms),
+        Figure("sign-in key to counter ready, PIN hash excluded", median["counter-typed"], None, bare,
+               f"signed in once the database layer had loaded (a clerk still typing code and PIN); "
+               f"{median['counter-typed']:.0f} ms with the hash; for scale", excluded_ms=pin_ms),
     ]
     return figures, rss
 
@@ -599,6 +621,7 @@ def main(argv: list[str] | None = None, *, quick_visits: int = 50_000) -> int:
     url, path = bench_database(visits, args.seed)
     if args.build_only:
         return 0
+    compile_package()
     if args.exchange:
         return run_exchange(url, path, ingest=not args.skip_ingest)
     started = time.perf_counter()

@@ -60,6 +60,7 @@ class SignInScreen(BaseScreen):
         self._shown: tuple[tuple[str, str], tuple[tuple[str, str], ...]] | None = None
         self._glanced = False  # stations shown from the first look, the real open behind it
         self._failed = False  # the database could not be opened (the status says why)
+        self._bench_signed_in = False
         self.call_after_refresh(self.app.screen_ready, "signin")
         if self.app.db is None:
             # After the first paint: importing the database layer in a thread
@@ -139,6 +140,7 @@ class SignInScreen(BaseScreen):
         """Show the office and its stations (once from the first look, again only if the
         real open found otherwise); the station chosen stays chosen."""
         if self._shown == (office, stations):
+            self._bench_sign_in(opened=True)
             return
         first = self._shown is None
         self._shown = (office, stations)
@@ -153,16 +155,27 @@ class SignInScreen(BaseScreen):
         name, code = office
         self.query_one("#status", Static).update(Content(f"{name} ({code})"))
         self.app.sub_title = name
-        if not first:
-            return
-        self.app.screen_ready("signin-ready")
+        if first:
+            self.app.screen_ready("signin-ready")
+        self._bench_sign_in(opened=not first or self.app.db is not None)
+
+    def _bench_sign_in(self, opened: bool) -> None:
+        """Benchmarks only: sign in by itself as soon as the stations show, or (with
+        CXDESK_BENCH_SIGNIN_WHEN=opened, as a clerk still typing) once the database is open."""
         bench = _bench_sign_in()
-        if bench:
-            code, pin, station = bench
-            self.query_one("#code", Input).value = code
-            self.query_one("#pin", Input).value = pin
-            select.value = station
-            self.action_sign_in()
+        if not bench or self._bench_signed_in:
+            return
+        import os
+
+        if os.environ.get("CXDESK_BENCH_SIGNIN_WHEN") == "opened" and not opened:
+            return
+        self._bench_signed_in = True
+        code, pin, station = bench
+        self.query_one("#code", Input).value = code
+        self.query_one("#pin", Input).value = pin
+        self.query_one("#station", Select).value = station
+        self.app.screen_ready("signin-submitted")
+        self.action_sign_in()
 
     @on(Input.Submitted, "#pin")
     def _pin_done(self) -> None:

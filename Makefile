@@ -18,9 +18,10 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/cxdesk demo --open
 
-## Install and run the whole test suite.
+## Install and run the whole test suite, on every core (JOBS=1 for one process).
+JOBS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(JOBS)
 
 ## The reliability suite at full scale (a short form runs inside `make test`): 200 SIGKILL
 ## rounds, 2/4/8 counters on SQLite and PostgreSQL, a disk that fills, kills mid-upgrade

@@ -65,7 +65,6 @@ def _headline_columns() -> dict:
         "appointments": _flag(Visit.appointment),
         "transferred": sa.func.count(Visit.transferred_from),
         "held": _flag(Visit.hold_count > 0),
-        "resolved": _flag(sa.and_(done, Visit.outcome == "resolved")),
         "channel_step_done": _flag(sa.and_(done, Visit.channel_step == "done")),
         "channel_step_skipped": _flag(sa.and_(done, Visit.channel_step == "skipped")),
         # A customer who declined at the counter was offered the survey too (A-11 counts the

@@ -8,6 +8,7 @@ asked for), so both databases give the same figures for the same rows.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Sequence
@@ -24,8 +25,10 @@ def dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def _offsets(zone: ZoneInfo, first: date, last: date) -> list[tuple[datetime | None, int]]:
-    """(UTC instant the offset starts, offset in minutes) over first..last, oldest first."""
+@functools.lru_cache(maxsize=64)
+def _offsets(zone: ZoneInfo, first: date, last: date) -> tuple[tuple[datetime | None, int], ...]:
+    """(UTC instant the offset starts, offset in minutes) over first..last, oldest first.
+    Remembered: a summary asks for the same range several times."""
     start = datetime.combine(first - timedelta(days=1), time(0), tzinfo=UTC)
     end = datetime.combine(last + timedelta(days=2), time(0), tzinfo=UTC)
 
@@ -47,10 +50,10 @@ def _offsets(zone: ZoneInfo, first: date, last: date) -> list[tuple[datetime | N
             if offset != spans[-1][1]:
                 spans.append((at, offset))
         at = day_end
-    return spans
+    return tuple(spans)
 
 
-def _by_offset(column, spans: list[tuple[datetime | None, int]], shifted):
+def _by_offset(column, spans: tuple[tuple[datetime | None, int], ...], shifted):
     """``shifted(offset)`` under the offset in force at ``column``'s instant (a CASE when the
     offset changes inside the range)."""
     if len(spans) == 1:
@@ -60,7 +63,7 @@ def _by_offset(column, spans: list[tuple[datetime | None, int]], shifted):
     return sa.case(*whens, else_=shifted(spans[-1][1]))
 
 
-def _sqlite_hour(column, spans: list[tuple[datetime | None, int]]):
+def _sqlite_hour(column, spans: tuple[tuple[datetime | None, int], ...]):
     # SQLite holds an instant as UTC text 'YYYY-MM-DD HH:MM:SS.ffffff' (SQLAlchemy's format,
     # and the only one the exchange accepts): the local hour is arithmetic on its digits,
     # the minute of the day shifted by the offset and wrapped into the day. strftime()

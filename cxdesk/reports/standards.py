@@ -121,9 +121,13 @@ class StandardView:
 
 
 def load_standards(session: Session, office: Office) -> list[StandardView]:
-    """Every standard of the office, with history; the built-in defaults if none was changed."""
-    standards = session.exec(select(ServiceStandard).where(ServiceStandard.office_id == office.id)
-                             .order_by(ServiceStandard.position, ServiceStandard.code)).all()
+    """Every standard of the office, with history; the built-in defaults if none was changed.
+
+    Read as plain columns, not table objects: every summary, lobby refresh and plan reads them."""
+    standards = session.execute(
+        select(ServiceStandard.id, ServiceStandard.code, ServiceStandard.measure, ServiceStandard.position)
+        .where(ServiceStandard.office_id == office.id)
+        .order_by(ServiceStandard.position, ServiceStandard.code)).all()
     if not standards:
         return [StandardView(d.code, d.draft.measure, d.position, (VersionView(
             None, None, False, d.draft.threshold, d.draft.service, d.draft.question, d.draft.scale,
@@ -131,19 +135,23 @@ def load_standards(session: Session, office: Office) -> list[StandardView]:
             for d in default_standards()]
     ids = [s.id for s in standards]
     versions: dict[uuid.UUID, list[VersionView]] = defaultdict(list)
-    for v, code in session.execute(
-        select(StandardVersion, Staff.code).join(Staff, Staff.id == StandardVersion.created_by, isouter=True)
-        .where(col(StandardVersion.standard_id).in_(ids))
-        .order_by(StandardVersion.effective_from, StandardVersion.created_at)
+    v = StandardVersion
+    for row in session.execute(
+        select(v.standard_id, v.id, v.effective_from, v.retired, v.threshold, v.service, v.question, v.scale,
+               v.target, v.wording_en, v.wording_es, v.note, v.created_at, Staff.code)
+        .join(Staff, Staff.id == v.created_by, isouter=True)
+        .where(col(v.standard_id).in_(ids))
+        .order_by(v.effective_from, v.created_at)
     ):
-        versions[v.standard_id].append(VersionView(
-            v.id, v.effective_from, v.retired, v.threshold, v.service, v.question, v.scale, v.target,
-            v.wording_en, v.wording_es, v.note, v.created_at, code))
+        versions[row[0]].append(VersionView(*row[1:]))
     benchmarks: dict[uuid.UUID, list[BenchmarkView]] = defaultdict(list)
-    for b in session.exec(select(Benchmark).where(col(Benchmark.standard_id).in_(ids))
-                          .order_by(col(Benchmark.as_of).desc(), col(Benchmark.created_at).desc())):
-        benchmarks[b.standard_id].append(BenchmarkView(b.id, b.value, b.source, b.as_of, b.note,
-                                                       b.retired_at is not None))
+    b = Benchmark
+    for row in session.execute(
+        select(b.standard_id, b.id, b.value, b.source, b.as_of, b.note, b.retired_at)
+        .where(col(b.standard_id).in_(ids))
+        .order_by(col(b.as_of).desc(), col(b.created_at).desc())
+    ):
+        benchmarks[row[0]].append(BenchmarkView(*row[1:6], row[6] is not None))
     return [StandardView(s.code, s.measure, s.position, tuple(versions[s.id]), tuple(benchmarks[s.id]))
             for s in standards]
 

@@ -341,7 +341,8 @@ def _complaint_figures(session: Session, office: Office, scope: Scope, today: da
 def _breakdown(session: Session, tallies: dict[uuid.UUID, q.PersonTimes], table) -> tuple[BreakdownRow, ...]:
     if not tallies:
         return ()
-    names = {row.id: row for row in session.exec(select(table).where(col(table.id).in_(list(tallies))))}
+    names = {row.id: row for row in session.execute(
+        select(table.id, table.code, table.name).where(col(table.id).in_(list(tallies))))}
     rows = []
     for key, t in tallies.items():
         who = names.get(key)

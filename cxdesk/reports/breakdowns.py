@@ -222,21 +222,21 @@ def survey_answers(session: Session, where: Sequence, segment=None) -> dict[tupl
     return {(int(seg), q, c, s): int(n) for seg, q, c, s, n in session.connection().execute(query)}
 
 
-def complaint_figures(session: Session, scope_where: Sequence, open_where: Sequence, start: date, end: date,
-                      as_of: date) -> dict[str, int]:
-    """Opened (received in the period), acknowledged, resolved; and open complaints whose next
-    deadline falls in the period (due) or passed before ``as_of`` (overdue)."""
-    opened = session.connection().execute(sa.select(
-        sa.func.count(), sa.func.count(sa.func.coalesce(Complaint.acknowledged_at, Complaint.resolved_at)),
-        sa.func.count(Complaint.resolved_at)).where(*scope_where)).one()
+def complaints_received(session: Session, scope_where: Sequence) -> dict[str | None, tuple[int, int, int]]:
+    """Per service: complaints received in the period, those acknowledged (an answer that
+    resolves one acknowledges it too) and those resolved."""
+    query = (sa.select(Complaint.service, sa.func.count(),
+                       sa.func.count(sa.func.coalesce(Complaint.acknowledged_at, Complaint.resolved_at)),
+                       sa.func.count(Complaint.resolved_at))
+             .where(*scope_where).group_by(Complaint.service))
+    return {service: (int(n), int(acked), int(resolved))
+            for service, n, acked, resolved in session.connection().execute(query)}
+
+
+def complaints_due(session: Session, open_where: Sequence, start: date, end: date, as_of: date) -> tuple[int, int]:
+    """Open complaints whose next deadline falls in the period (due) or passed before ``as_of`` (overdue)."""
     is_open = col(Complaint.state).in_(ComplaintState.OPEN)
     due, overdue = session.connection().execute(sa.select(
         _flag(sa.and_(Complaint.next_due >= start, Complaint.next_due <= end)),
         _flag(Complaint.next_due < as_of)).where(*open_where, is_open)).one()
-    return {"opened": int(opened[0]), "acknowledged": int(opened[1]), "resolved": int(opened[2]),
-            "due": int(due or 0), "overdue": int(overdue or 0)}
-
-
-def complaints_by_service(session: Session, scope_where: Sequence) -> dict[str | None, int]:
-    query = sa.select(Complaint.service, sa.func.count()).where(*scope_where).group_by(Complaint.service)
-    return {service: int(n) for service, n in session.connection().execute(query)}
+    return int(due or 0), int(overdue or 0)

@@ -326,16 +326,16 @@ def _complaint_figures(session: Session, office: Office, scope: Scope, today: da
     open_where = [Complaint.office_id == office.id]
     if scope.shift_id is not None or scope.station_id is not None:
         open_where.append(col(Complaint.visit_id).in_(select(Visit.id).where(*scope.visits())))
-    figures = q.complaint_figures(session, scope_where, open_where, scope.start, scope.end, min(today, scope.end))
-    per_service = q.complaints_by_service(session, scope_where)
+    received = q.complaints_received(session, scope_where)
+    due, overdue = q.complaints_due(session, open_where, scope.start, scope.end, min(today, scope.end))
     rates = []
-    for c in _counts(per_service, "services"):
+    for c in _counts({service: n for service, (n, _a, _r) in received.items()}, "services"):
         # Per 1,000 visits for that service: those served for it, or who came for it.
         base = served.get((c.code,), 0) or visits.get((c.code,), 0)
         rates.append(ComplaintRate(c.code, c.label if c.code else "(no service recorded)", c.count, base,
                                    round(1000.0 * c.count / base, 1) if base else None))
-    return ComplaintFigures(figures["opened"], figures["acknowledged"], figures["resolved"], figures["due"],
-                            figures["overdue"], tuple(rates))
+    opened, acknowledged, resolved = (sum(figures[i] for figures in received.values()) for i in range(3))
+    return ComplaintFigures(opened, acknowledged, resolved, due, overdue, tuple(rates))
 
 
 def _breakdown(session: Session, tallies: dict[uuid.UUID, q.PersonTimes], table) -> tuple[BreakdownRow, ...]:

@@ -149,36 +149,39 @@ def period_times(session: Session, where: Sequence) -> PeriodTimes:
     sort, a window and a pass per grouping.
 
     Values are ``percentile_cont``'s, as PostgreSQL gives them."""
-    done = Visit.state == DONE
-    query = (sa.select(Visit.staff_id, Visit.station_id, Visit.service, _flag(done), _flag(Visit.state == NO_SHOW),
-                       _flag(sa.and_(done, Visit.outcome == "resolved")), _seconds_list(Visit.wait_seconds),
-                       _seconds_list(sa.case((done, Visit.service_seconds))))
-             .where(*where).group_by(Visit.staff_id, Visit.station_id, Visit.service))
+    query = sa.select(*_PERIOD_TIMES).where(*where).group_by(*by_position(3))
     waits: list[int] = []
     services: list[int] = []
     by_service: dict[str | None, list[int]] = {}
-    clerks: dict[uuid.UUID, list] = {}  # id -> [served, no-shows, resolved, waits, services]
-    stations: dict[uuid.UUID, list] = {}
-    for staff_id, station_id, service, served, no_shows, resolved, wait_text, service_text in session.connection().execute(query):
+    clerks: dict = {}  # id -> [served, no-shows, resolved, waits, services]
+    stations: dict = {}
+    for staff_id, station_id, service, served, no_shows, resolved, wait_text, service_text in \
+            session.connection().execute(query):
         group_waits = _seconds(wait_text)
         group_services = _seconds(service_text)
         waits += group_waits
         services += group_services
         if group_services:
-            by_service.setdefault(service, []).extend(group_services)
+            if service in by_service:
+                by_service[service] += group_services
+            else:
+                by_service[service] = group_services[:]
         for people, key in ((clerks, staff_id), (stations, station_id)):
             if key is None:
                 continue
-            tally = people.setdefault(key, [0, 0, 0, [], []])
-            tally[0] += int(served or 0)
-            tally[1] += int(no_shows or 0)
-            tally[2] += int(resolved or 0)
+            tally = people.get(key)
+            if tally is None:
+                tally = people[key] = [0, 0, 0, [], []]
+            tally[0] += served
+            tally[1] += no_shows
+            tally[2] += resolved
             tally[3] += group_waits
             tally[4] += group_services
 
     def per_person(people: dict) -> dict[uuid.UUID, PersonTimes]:
-        return {key: PersonTimes(served, no_shows, resolved, median_and_p90(person_waits)[0],
-                                 *median_and_p90(person_services))
+        # Ids arrive as the database gives them (text on SQLite): made UUIDs once a person.
+        return {key if isinstance(key, uuid.UUID) else uuid.UUID(key): PersonTimes(
+                    served, no_shows, resolved, median_and_p90(person_waits)[0], *median_and_p90(person_services))
                 for key, (served, no_shows, resolved, person_waits, person_services) in people.items()}
 
     return PeriodTimes(median_and_p90(waits), median_and_p90(services),
@@ -193,6 +196,18 @@ def _seconds_list(column):
 
 def _seconds(text: str | None) -> list[int]:
     return list(map(int, text.split(","))) if text else []
+
+
+def _period_times_columns() -> list:
+    done = Visit.state == DONE
+    return [sa.type_coerce(Visit.staff_id, sa.String), sa.type_coerce(Visit.station_id, sa.String), Visit.service,
+            sa.func.count(sa.case((done, 1))), sa.func.count(sa.case((Visit.state == NO_SHOW, 1))),
+            sa.func.count(sa.case((sa.and_(done, Visit.outcome == "resolved"), 1))),
+            _seconds_list(Visit.wait_seconds), _seconds_list(sa.case((done, Visit.service_seconds)))]
+
+
+# Built once, like the headline's.
+_PERIOD_TIMES = _period_times_columns()
 
 
 def survey_volumes(session: Session, where: Sequence, declined: int) -> tuple[int, int]:

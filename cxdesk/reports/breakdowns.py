@@ -36,7 +36,7 @@ def headline(session: Session, where: Sequence) -> dict[str, float | int | None]
     """Volumes, left-before-service stages, the channel step of visits done, customers who
     declined the survey at the counter, and waiting and service time means and maxima:
     one pass over the period's visits."""
-    row = session.connection().execute(sa.select(*_HEADLINE.values()).where(*where)).one()
+    row = session.execute(sa.select(*_HEADLINE.values()).where(*where)).one()
     out = {}
     for key, value in zip(_HEADLINE, row):
         if key.endswith("_mean"):
@@ -92,7 +92,7 @@ def by_hour(session: Session, office: Office, where: Sequence, first: date, last
     arrived_hour = local_hour(session, Visit.arrived_at, zone, first, last)
     finished_hour = local_hour(session, sa.case((Visit.state == DONE, Visit.finished_at)), zone, first, last)
     hours: dict[int, list[int]] = {}
-    for arrived, finished, n in session.connection().execute(
+    for arrived, finished, n in session.execute(
             sa.select(arrived_hour, finished_hour, sa.func.count()).where(*where).group_by(*by_position(2))):
         hours.setdefault(int(arrived), [0, 0])[0] += int(n)
         if finished is not None:
@@ -107,14 +107,14 @@ def counts(session: Session, where: Sequence, *columns, only=None) -> dict[tuple
     a third slower over a quarter."""
     counted = sa.func.count() if only is None else sa.func.count(sa.case((only, 1)))
     query = sa.select(*columns, counted).where(*where).group_by(*columns)
-    return {tuple(row[:-1]): int(row[-1]) for row in session.connection().execute(query) if row[-1]}
+    return {tuple(row[:-1]): int(row[-1]) for row in session.execute(query) if row[-1]}
 
 
 def channel_offers(session: Session, where: Sequence) -> dict[str, int]:
     query = (sa.select(VisitChannelOffer.channel, sa.func.count()).select_from(VisitChannelOffer)
              .join(Visit, Visit.id == VisitChannelOffer.visit_id).where(*where)
              .group_by(VisitChannelOffer.channel))
-    return {channel: int(n) for channel, n in session.connection().execute(query)}
+    return {channel: int(n) for channel, n in session.execute(query)}
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ def period_times(session: Session, where: Sequence) -> PeriodTimes:
     clerks: dict = {}  # id -> [served, no-shows, resolved, waits, services]
     stations: dict = {}
     for staff_id, station_id, service, served, no_shows, resolved, wait_text, service_text in \
-            session.connection().execute(query):
+            session.execute(query):
         group_waits = _seconds(wait_text)
         group_services = _seconds(service_text)
         waits += group_waits
@@ -214,7 +214,7 @@ def survey_volumes(session: Session, where: Sequence, declined: int) -> tuple[in
     """Customers offered the survey and respondents, in one pass: those an invitation reached,
     plus ``declined``, those who said no at the counter (headline's ``declined_survey``)."""
     reached = col(SurveyInvitation.status).not_in(SurveyStatus.NOT_OFFERED)
-    offered, respondents = session.connection().execute(
+    offered, respondents = session.execute(
         sa.select(sa.func.count(sa.distinct(sa.case((reached, SurveyInvitation.visit_id)))),
                   sa.func.count(SurveyResponse.invitation_id))
         .select_from(Visit).join(SurveyInvitation, SurveyInvitation.visit_id == Visit.id)
@@ -234,7 +234,7 @@ def survey_answers(session: Session, where: Sequence, segment=None) -> dict[tupl
              .join(Visit, Visit.id == SurveyResponse.visit_id)
              .where(*where, col(SurveyAnswer.score).is_not(None))
              .group_by(*by_position(4)))
-    return {(int(seg), q, c, s): int(n) for seg, q, c, s, n in session.connection().execute(query)}
+    return {(int(seg), q, c, s): int(n) for seg, q, c, s, n in session.execute(query)}
 
 
 def complaints_received(session: Session, scope_where: Sequence) -> dict[str | None, tuple[int, int, int]]:
@@ -245,13 +245,13 @@ def complaints_received(session: Session, scope_where: Sequence) -> dict[str | N
                        sa.func.count(Complaint.resolved_at))
              .where(*scope_where).group_by(Complaint.service))
     return {service: (int(n), int(acked), int(resolved))
-            for service, n, acked, resolved in session.connection().execute(query)}
+            for service, n, acked, resolved in session.execute(query)}
 
 
 def complaints_due(session: Session, open_where: Sequence, start: date, end: date, as_of: date) -> tuple[int, int]:
     """Open complaints whose next deadline falls in the period (due) or passed before ``as_of`` (overdue)."""
     is_open = col(Complaint.state).in_(ComplaintState.OPEN)
-    due, overdue = session.connection().execute(sa.select(
+    due, overdue = session.execute(sa.select(
         _flag(sa.and_(Complaint.next_due >= start, Complaint.next_due <= end)),
         _flag(Complaint.next_due < as_of)).where(*open_where, is_open)).one()
     return int(due or 0), int(overdue or 0)

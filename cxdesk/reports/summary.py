@@ -252,8 +252,9 @@ def office_summary(session: Session, office: Office, scope: Scope, viewer: Staff
                         Visit.preferred_channel, only=Visit.state == VisitState.DONE)
     served_by_service = {(code,): n for code, n in _by(finished, 0).items()}
     service_rows = tuple(
-        # A visit done with no service recorded is listed under "" with no times, as ever.
-        ServiceTimeRow(c.code, c.label, c.count, *times.by_service.get(c.code or "", (None, None)))
+        # Visits done with no service recorded are listed under "" (times are kept under None):
+        # counted, with no times, as ever.
+        ServiceTimeRow(c.code, c.label, c.count, *times.by_service.get(c.code, (None, None)))
         for c in _counts(served_by_service, "services"))
 
     left_stages = (

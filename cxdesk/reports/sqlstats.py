@@ -1,18 +1,18 @@
 """SQL pieces the summary needs on both SQLite and PostgreSQL: office-local hours and
-days of stored UTC instants, and percentiles computed inside the database.
+days of stored UTC instants; and ``percentile_cont`` for values read from either.
 
-PostgreSQL has time zones and ``percentile_cont``; SQLite has neither. There the
-local time is the UTC text shifted by the office's offset (a CASE over the
-offset changes inside the range asked for), and a percentile is read from a
-window-function ranking with ``percentile_cont``'s own interpolation, so both
-databases give the same figures for the same rows.
+PostgreSQL has time zones; SQLite has none. There the local time is the UTC text
+shifted by the office's offset (a CASE over the offset changes inside the range
+asked for), so both databases give the same figures for the same rows.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -25,10 +25,12 @@ def dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def _offsets(zone: ZoneInfo, first: date, last: date) -> list[tuple[datetime | None, int]]:
-    """(UTC instant the offset starts, offset in minutes) over first..last, oldest first."""
-    start = datetime.combine(first - timedelta(days=1), time(0), tzinfo=timezone.utc)
-    end = datetime.combine(last + timedelta(days=2), time(0), tzinfo=timezone.utc)
+@functools.lru_cache(maxsize=64)
+def _offsets(zone: ZoneInfo, first: date, last: date) -> tuple[tuple[datetime | None, int], ...]:
+    """(UTC instant the offset starts, offset in minutes) over first..last, oldest first.
+    Remembered: a summary asks for the same range several times."""
+    start = datetime.combine(first - timedelta(days=1), time(0), tzinfo=UTC)
+    end = datetime.combine(last + timedelta(days=2), time(0), tzinfo=UTC)
 
     def minutes(at: datetime) -> int:
         return int(at.astimezone(zone).utcoffset().total_seconds() // 60)
@@ -48,32 +50,42 @@ def _offsets(zone: ZoneInfo, first: date, last: date) -> list[tuple[datetime | N
             if offset != spans[-1][1]:
                 spans.append((at, offset))
         at = day_end
-    return spans
+    return tuple(spans)
 
 
-def _sqlite_shifted(column, spans: list[tuple[datetime | None, int]], fmt: str):
-    def shifted(offset: int):
-        return sa.func.strftime(fmt, column, f"{offset:+d} minutes")
-
+def _by_offset(column, spans: tuple[tuple[datetime | None, int], ...], shifted):
+    """``shifted(offset)`` under the offset in force at ``column``'s instant (a CASE when the
+    offset changes inside the range)."""
     if len(spans) == 1:
         return shifted(spans[0][1])
     whens = [(column < sa.literal(begin, UTCDateTime()), shifted(offset))
-             for (_b, offset), (begin, _o) in zip(spans, spans[1:])]
+             for (_b, offset), (begin, _o) in itertools.pairwise(spans)]
     return sa.case(*whens, else_=shifted(spans[-1][1]))
+
+
+def _sqlite_hour(column, spans: tuple[tuple[datetime | None, int], ...]):
+    # SQLite holds an instant as UTC text 'YYYY-MM-DD HH:MM:SS.ffffff' (SQLAlchemy's format,
+    # and the only one the exchange accepts): the local hour is arithmetic on its digits,
+    # the minute of the day shifted by the offset and wrapped into the day. strftime()
+    # parses the whole text and costs twice as much over a quarter's visits.
+    minute = (sa.cast(sa.func.substr(column, 12, 2), sa.Integer) * 60
+              + sa.cast(sa.func.substr(column, 15, 2), sa.Integer))
+    return _by_offset(column, spans, lambda offset: (minute + (offset + 1440)) % 1440 // 60)
 
 
 def local_hour(session: Session, column, zone: ZoneInfo, first: date, last: date):
     """The office-local hour (0-23) of a UTC column, for instants around first..last."""
     if dialect(session) == "postgresql":
         return sa.cast(sa.extract("hour", sa.func.timezone(zone.key, column)), sa.Integer)
-    return sa.cast(_sqlite_shifted(column, _offsets(zone, first, last), "%H"), sa.Integer)
+    return _sqlite_hour(column, _offsets(zone, first, last))
 
 
 def local_date(session: Session, column, zone: ZoneInfo, first: date, last: date):
     """The office-local day of a UTC column as 'YYYY-MM-DD' text (NULL stays NULL)."""
     if dialect(session) == "postgresql":
         return sa.func.to_char(sa.func.timezone(zone.key, column), "YYYY-MM-DD")
-    return _sqlite_shifted(column, _offsets(zone, first, last), "%Y-%m-%d")
+    return _by_offset(column, _offsets(zone, first, last),
+                      lambda offset: sa.func.strftime("%Y-%m-%d", column, f"{offset:+d} minutes"))
 
 
 def by_position(count: int) -> list:
@@ -91,69 +103,25 @@ def as_date(value) -> date | None:
 # --- percentiles ---------------------------------------------------------------------------
 
 
-def _interpolate(p: float, n: int, lo, hi) -> float | None:
-    """``percentile_cont``: the value at position p·(n-1), linear between neighbours."""
-    if not n or lo is None:
-        return None
-    position = p * (n - 1)
-    fraction = position - math.floor(position)
-    if hi is None or fraction == 0:
-        return float(lo)
-    return float(lo) + (float(hi) - float(lo)) * fraction
+def percentile_cont(ordered: Sequence[float], p: float) -> float | None:
+    """PostgreSQL's ``percentile_cont``: the value at position p·(n-1) of the values in
+    ascending order, linear between neighbours; None for no values.
 
-
-def percentiles(session: Session, values: Sequence, where: Sequence, group_by: Sequence = (),
-                ps: Sequence[float] = (0.5, 0.9)) -> dict[tuple, tuple[tuple[float | None, ...], ...]]:
-    """Continuous percentiles of each of ``values`` (NULLs left out) per group, in one query.
-
-    Returns {group key tuple: ((one figure per p) per value)}, rounded to 0.1; () is
-    the key without groups. Groups where every value is NULL are absent.
+    A period's values are read once and sorted here: one read serves every grouping
+    (the office, each service, each clerk, each station), on SQLite and PostgreSQL alike.
     """
-    group_by = list(group_by)
-    width = len(group_by)
-    some_value = sa.or_(*[value.is_not(None) for value in values])
-    if dialect(session) == "postgresql":
-        query = sa.select(*group_by, *[sa.func.percentile_cont(p).within_group(value) for value in values for p in ps])
-        query = query.where(*where, some_value)
-        if group_by:
-            query = query.group_by(*group_by)
-        rows = [(tuple(row[:width]), [None if v is None else float(v) for v in row[width:]])
-                for row in session.execute(query)]
-    else:
-        labels = [f"g{index}" for index in range(width)]
-        partition = group_by or None
-        columns = [column.label(label) for column, label in zip(group_by, labels)]
-        for j, value in enumerate(values):
-            columns += [
-                value.label(f"v{j}"),
-                # NULLs sort last, so the non-NULL values hold ranks 0..n-1.
-                (sa.func.row_number().over(partition_by=partition, order_by=[value.is_(None), value]) - 1).label(f"i{j}"),
-                sa.func.count(value).over(partition_by=partition).label(f"n{j}"),
-            ]
-        ranked = sa.select(*columns).where(*where, some_value).subquery()
-        groups = [ranked.c[label] for label in labels]
-        picks = []
-        for j in range(len(values)):
-            v, i, n = ranked.c[f"v{j}"], ranked.c[f"i{j}"], ranked.c[f"n{j}"]
-            picks.append(sa.func.max(n))
-            for p in ps:
-                lower = sa.cast(sa.literal(p) * (n - 1), sa.Integer)
-                picks.append(sa.func.max(sa.case((i == lower, v))))
-                picks.append(sa.func.max(sa.case((i == lower + 1, v))))
-        query = sa.select(*groups, *picks)
-        if groups:
-            query = query.group_by(*groups)
-        rows = []
-        step = 1 + 2 * len(ps)
-        for row in session.execute(query):
-            figures = []
-            for j in range(len(values)):
-                n, *pairs = row[width + j * step: width + (j + 1) * step]
-                figures += [_interpolate(p, n, pairs[2 * k], pairs[2 * k + 1]) for k, p in enumerate(ps)]
-            rows.append((tuple(row[:width]), figures))
-    out = {}
-    for key, figures in rows:
-        rounded = [None if v is None else round(v, 1) for v in figures]
-        if any(v is not None for v in rounded):
-            out[key] = tuple(tuple(rounded[j * len(ps):(j + 1) * len(ps)]) for j in range(len(values)))
-    return out
+    if not ordered:
+        return None
+    position = p * (len(ordered) - 1)
+    lower = math.floor(position)
+    fraction = position - lower
+    if fraction == 0:
+        return float(ordered[lower])
+    return float(ordered[lower]) + (float(ordered[lower + 1]) - float(ordered[lower])) * fraction
+
+
+def median_and_p90(values: list) -> tuple[float | None, float | None]:
+    """Median and 90th percentile of ``values`` (sorted in place), each rounded to 0.1."""
+    values.sort()
+    return tuple(None if v is None else round(v, 1) for v in (percentile_cont(values, 0.5),
+                                                                  percentile_cont(values, 0.9)))

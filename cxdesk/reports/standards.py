@@ -5,6 +5,7 @@ each day of it (EO 12862 1(c), 1(d)). Read-only.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -120,9 +121,13 @@ class StandardView:
 
 
 def load_standards(session: Session, office: Office) -> list[StandardView]:
-    """Every standard of the office, with history; the built-in defaults if none was changed."""
-    standards = session.exec(select(ServiceStandard).where(ServiceStandard.office_id == office.id)
-                             .order_by(ServiceStandard.position, ServiceStandard.code)).all()
+    """Every standard of the office, with history; the built-in defaults if none was changed.
+
+    Read as plain columns, not table objects: every summary, lobby refresh and plan reads them."""
+    standards = session.execute(
+        select(ServiceStandard.id, ServiceStandard.code, ServiceStandard.measure, ServiceStandard.position)
+        .where(ServiceStandard.office_id == office.id)
+        .order_by(ServiceStandard.position, ServiceStandard.code)).all()
     if not standards:
         return [StandardView(d.code, d.draft.measure, d.position, (VersionView(
             None, None, False, d.draft.threshold, d.draft.service, d.draft.question, d.draft.scale,
@@ -130,19 +135,23 @@ def load_standards(session: Session, office: Office) -> list[StandardView]:
             for d in default_standards()]
     ids = [s.id for s in standards]
     versions: dict[uuid.UUID, list[VersionView]] = defaultdict(list)
-    for v, code in session.execute(
-        select(StandardVersion, Staff.code).join(Staff, Staff.id == StandardVersion.created_by, isouter=True)
-        .where(col(StandardVersion.standard_id).in_(ids))
-        .order_by(StandardVersion.effective_from, StandardVersion.created_at)
+    v = StandardVersion
+    for row in session.execute(
+        select(v.standard_id, v.id, v.effective_from, v.retired, v.threshold, v.service, v.question, v.scale,
+               v.target, v.wording_en, v.wording_es, v.note, v.created_at, Staff.code)
+        .join(Staff, Staff.id == v.created_by, isouter=True)
+        .where(col(v.standard_id).in_(ids))
+        .order_by(v.effective_from, v.created_at)
     ):
-        versions[v.standard_id].append(VersionView(
-            v.id, v.effective_from, v.retired, v.threshold, v.service, v.question, v.scale, v.target,
-            v.wording_en, v.wording_es, v.note, v.created_at, code))
+        versions[row[0]].append(VersionView(*row[1:]))
     benchmarks: dict[uuid.UUID, list[BenchmarkView]] = defaultdict(list)
-    for b in session.exec(select(Benchmark).where(col(Benchmark.standard_id).in_(ids))
-                          .order_by(col(Benchmark.as_of).desc(), col(Benchmark.created_at).desc())):
-        benchmarks[b.standard_id].append(BenchmarkView(b.id, b.value, b.source, b.as_of, b.note,
-                                                       b.retired_at is not None))
+    b = Benchmark
+    for row in session.execute(
+        select(b.standard_id, b.id, b.value, b.source, b.as_of, b.note, b.retired_at)
+        .where(col(b.standard_id).in_(ids))
+        .order_by(col(b.as_of).desc(), col(b.created_at).desc())
+    ):
+        benchmarks[row[0]].append(BenchmarkView(*row[1:6], row[6] is not None))
     return [StandardView(s.code, s.measure, s.position, tuple(versions[s.id]), tuple(benchmarks[s.id]))
             for s in standards]
 
@@ -249,43 +258,53 @@ def _share(within: int, measured: int) -> float | None:
     return round(100.0 * within / measured, 1) if measured else None
 
 
+def segment_starts(standards: Sequence[StandardView], scope: Scope) -> list[date]:
+    """The first day of each part of the scope in which the same versions are in force:
+    [scope.start] when no version changes inside it."""
+    firsts = {lo for s in standards for _v, lo, _hi in s.segments(scope.start, scope.end)}
+    return sorted(d for d in firsts | {scope.start} if scope.start <= d <= scope.end)
+
+
+def segment_of(starts: list[date], day_column):
+    """SQL: the index in ``starts`` of the part a day falls in."""
+    if len(starts) == 1:
+        return sa.literal(0)
+    return sa.case(*[(day_column < start, index) for index, start in enumerate(starts[1:])],
+                   else_=len(starts) - 1)
+
+
 def measure_standards(session: Session, office: Office, scope: Scope, today: date,
                       standards: Sequence[StandardView] | None = None,
-                      answers: dict[tuple[str, str, int | None], int] | None = None) -> list[StandardResult]:
+                      answers: dict[tuple[int, str, str, int | None], int] | None = None) -> list[StandardResult]:
     """Each standard in force during the scope, per version: a few grouped SQL queries
     (visits, survey answers, complaints) split by the days versions changed.
 
-    ``answers`` ((question, choice, score) -> count over the whole scope) saves the
-    survey query when no version changes inside the scope (the summary has them)."""
+    ``answers`` ((segment, question, choice, score) -> count, segments numbered as
+    ``segment_starts`` gives them) saves the survey query (the summary has them)."""
     standards = load_standards(session, office) if standards is None else standards
     pieces = [(s, v, lo, hi) for s in standards for v, lo, hi in s.segments(scope.start, scope.end)]
     if not pieces:
         return []
-    starts = sorted({lo for _s, _v, lo, _hi in pieces} | {scope.start})
-    starts = [d for d in starts if scope.start <= d <= scope.end]
-
-    def segment_of(day_column):
-        if len(starts) == 1:
-            return sa.literal(0)
-        return sa.case(*[(day_column < start, index) for index, start in enumerate(starts[1:])],
-                       else_=len(starts) - 1)
+    starts = segment_starts(standards, scope)
 
     def segments_in(lo: date, hi: date) -> list[int]:
         return [i for i, s in enumerate(starts) if lo <= s <= hi]
 
-    visit_counts = _visit_counts(session, scope, pieces, segment_of(Visit.day))
-    if answers is not None and len(starts) == 1:
-        survey_counts = {(0, question, score): n for (question, choice, score), n in answers.items() if choice == ""}
+    visit_counts = _visit_counts(session, scope, pieces, segment_of(starts, Visit.day), len(starts))
+    if answers is not None:
+        survey_counts = {(seg, question, score): n for (seg, question, choice, score), n in answers.items()
+                         if choice == ""}
     else:
-        survey_counts = _survey_counts(session, scope, pieces, segment_of(Visit.day))
-    complaint_rows = _complaint_rows(session, office, scope, pieces, segment_of(Complaint.day), today)
+        survey_counts = _survey_counts(session, scope, pieces, segment_of(starts, Visit.day))
+    complaint_rows = _complaint_rows(session, office, scope, pieces, segment_of(starts, Complaint.day), today)
+
+    def total_in(segs: list[int], key) -> int:
+        return sum(visit_counts.get((seg, key), 0) for seg in segs)
 
     results = []
     for standard, version, lo, hi in pieces:
         segs = segments_in(lo, hi)
-
-        def total(key) -> int:
-            return sum(visit_counts.get((seg, key), 0) for seg in segs)
+        total = functools.partial(total_in, segs)
 
         measured, within, value, pending = 0, None, None, 0
         m = standard.measure
@@ -327,7 +346,7 @@ def measure_standards(session: Session, office: Office, scope: Scope, today: dat
     return results
 
 
-def _visit_counts(session, scope: Scope, pieces, segment) -> dict:
+def _visit_counts(session, scope: Scope, pieces, segment, segments: int) -> dict:
     measures = {s.measure for s, *_ in pieces}
     if not measures & {"wait_within", "service_within", "first_visit", "left_unserved"}:
         return {}
@@ -349,7 +368,9 @@ def _visit_counts(session, scope: Scope, pieces, segment) -> dict:
             columns[("service", version.service, version.threshold)] = sa.func.sum(
                 sa.case((sa.and_(of_service, Visit.service_seconds <= version.threshold * 60), 1), else_=0))
     keys = list(columns)
-    query = sa.select(segment.label("seg"), *columns.values()).where(*scope.visits()).group_by(*by_position(1))
+    query = sa.select(segment.label("seg"), *columns.values()).where(*scope.visits())
+    if segments > 1:  # grouping by a constant would still sort every visit
+        query = query.group_by(*by_position(1))
     out = {}
     for row in session.execute(query):
         for key, value in zip(keys, row[1:]):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,7 +21,13 @@ from cxdesk.domain.signoffs import SignOffStatus, signoff_status
 from cxdesk.domain.surveys.questions import load_question_set
 from cxdesk.reports import breakdowns as q
 from cxdesk.reports.scope import Scope
-from cxdesk.reports.standards import StandardResult, measure_standards
+from cxdesk.reports.standards import (
+    StandardResult,
+    load_standards,
+    measure_standards,
+    segment_of,
+    segment_starts,
+)
 from cxdesk.store.catalogs import office_catalog
 from cxdesk.store.models import Complaint, Office, Staff, Station, Visit
 from cxdesk.vocab import LANGUAGE_NAMES, VisitState
@@ -218,30 +225,36 @@ def _counts(raw: dict, catalog_name: str | None = None, order: list[str] | None 
                        merged[c]) for c in ranked)
 
 
-def _times(figures: dict, prefix: str, pct: tuple) -> TimeFigures:
+def _times(figures: dict, prefix: str, pct: tuple[float | None, float | None]) -> TimeFigures:
     median, p90 = pct
     return TimeFigures(figures[f"{prefix}_count"], median, p90, figures[f"{prefix}_mean"], figures[f"{prefix}_max"])
 
 
 def office_summary(session: Session, office: Office, scope: Scope, viewer: Staff, today: date) -> Summary:
-    """Everything the supervisor's summary shows for ``scope`` (supervisors only)."""
+    """Everything the supervisor's summary shows for ``scope`` (supervisors only).
+
+    Each SQL pass over the period's rows serves every section that needs it: the headline
+    pass gives volumes, left stages, the channel step and survey declines; one read of
+    the times gives every median and 90th percentile and the clerks' and stations' tallies;
+    the finished visits' mix gives services, outcomes, referrals, reasons and preferred
+    channels; the survey answers serve the drivers and the standards."""
     acting_supervisor(session, viewer, "read the supervisor summary")
     _LOADED.__dict__.pop("catalogs", None)
     where = scope.visits()
     head = q.headline(session, where)
-    done = Visit.state == VisitState.DONE
     volumes = Volumes(head["arrived"], head["served"], head["no_shows"], head["left"], head["in_line"],
                       head["at_counter"], head["walk_ups"], head["appointments"], head["transferred"],
                       head["held"])
     hours = tuple(HourRow(h, a, s) for h, (a, s) in q.by_hour(session, office, where, scope.start, scope.end).items())
 
-    overall = q.time_percentiles(session, where).get((), ((None, None), (None, None)))
-    by_service_pct = q.time_percentiles(session, where, Visit.service, only=done, waits=False)
+    times = q.period_times(session, where)
     finished = q.counts(session, where, Visit.service, Visit.outcome, Visit.referral, Visit.not_served_reason,
-                        only=done)
+                        Visit.preferred_channel, only=Visit.state == VisitState.DONE)
     served_by_service = {(code,): n for code, n in _by(finished, 0).items()}
     service_rows = tuple(
-        ServiceTimeRow(c.code, c.label, c.count, *by_service_pct.get((c.code,), ((None, None),))[0])
+        # Visits done with no service recorded are listed under "" (times are kept under None):
+        # counted, with no times, as ever.
+        ServiceTimeRow(c.code, c.label, c.count, *times.by_service.get(c.code, (None, None)))
         for c in _counts(served_by_service, "services"))
 
     left_stages = (
@@ -256,36 +269,38 @@ def office_summary(session: Session, office: Office, scope: Scope, viewer: Staff
     segments = _counts(_by(people_mix, 0), "segments")
     languages = tuple(Count(c.code, LANGUAGE_NAMES.get(c.code, c.code), c.count)
                       for c in _counts(_by(people_mix, 1), order=list(LANGUAGE_NAMES)))
-    channel_mix = q.counts(session, where, Visit.channel_step, Visit.preferred_channel, only=done)
-    preferred = _counts(_by(channel_mix, 1, skip_none=True), "channels")
-    steps = {"done": 0, "skipped": 0, None: 0}
-    for (step, _pref), n in channel_mix.items():
-        steps[step if step in steps else None] += n
-    channel_step = (Count("done", "Other channels offered", steps["done"]),
-                    Count("skipped", "Channel step skipped", steps["skipped"]),
-                    Count("", "Not recorded", steps[None]))
+    preferred = _counts(_by(finished, 4, skip_none=True), "channels")
+    step_done, step_skipped = head["channel_step_done"], head["channel_step_skipped"]
+    channel_step = (Count("done", "Other channels offered", step_done),
+                    Count("skipped", "Channel step skipped", step_skipped),
+                    Count("", "Not recorded", head["served"] - step_done - step_skipped))
     offered = _counts(q.channel_offers(session, where), "channels")
 
-    answers = q.survey_answers(session, where)
-    surveys = _survey_figures(session, office, where, head["served"], answers)
+    standard_views = load_standards(session, office)
+    answers = q.survey_answers(session, where, segment_of(segment_starts(standard_views, scope), Visit.day))
+    whole_period: dict[tuple, int] = {}
+    for (_segment, *answer), n in answers.items():
+        whole_period[tuple(answer)] = whole_period.get(tuple(answer), 0) + n
+    surveys = _survey_figures(session, office, where, head, whole_period)
     wanted = {(code,): n for code, n in _by(people_mix, 2).items()}
     complaints = _complaint_figures(session, office, scope, today, served_by_service, wanted)
-    clerks = _breakdown(session, where, Visit.staff_id, Staff)
-    stations = _breakdown(session, where, Visit.station_id, Station)
-    standards = tuple(measure_standards(session, office, scope, today, answers=answers))
+    clerks = _breakdown(session, times.clerks, Staff)
+    stations = _breakdown(session, times.stations, Station)
+    standards = tuple(measure_standards(session, office, scope, today, standard_views, answers=answers))
     signoff = None
     if scope.kind in ("shift", "day") and scope.station_id is None:
         signoff = signoff_status(session, office, scope.kind, scope.start, scope.shift_id)
     return Summary(
         office.code, office.name, office.timezone, scope.kind, scope.start, scope.end, scope.label,
-        scope.station_code, today, volumes, hours, _times(head, "wait", overall[0]),
-        _times(head, "service", overall[1]), service_rows, left_stages, outcomes, referrals, reasons,
+        scope.station_code, today, volumes, hours, _times(head, "wait", times.wait),
+        _times(head, "service", times.service), service_rows, left_stages, outcomes, referrals, reasons,
         segments, languages, offered, preferred, channel_step, surveys, complaints, clerks, stations,
         standards, signoff)
 
 
-def _survey_figures(session: Session, office: Office, where: list, served: int, answers: dict) -> SurveyFigures:
-    offered, respondents = q.survey_volumes(session, where)
+def _survey_figures(session: Session, office: Office, where: list, head: dict, answers: dict) -> SurveyFigures:
+    offered, respondents = q.survey_volumes(session, where, head["declined_survey"])
+    served = head["served"]
     question_set = load_question_set(office.survey_set)
     drivers = []
     for question in question_set.scale_questions():
@@ -312,31 +327,30 @@ def _complaint_figures(session: Session, office: Office, scope: Scope, today: da
     open_where = [Complaint.office_id == office.id]
     if scope.shift_id is not None or scope.station_id is not None:
         open_where.append(col(Complaint.visit_id).in_(select(Visit.id).where(*scope.visits())))
-    figures = q.complaint_figures(session, scope_where, open_where, scope.start, scope.end, min(today, scope.end))
-    per_service = q.complaints_by_service(session, scope_where)
+    received = q.complaints_received(session, scope_where)
+    due, overdue = q.complaints_due(session, open_where, scope.start, scope.end, min(today, scope.end))
     rates = []
-    for c in _counts(per_service, "services"):
+    for c in _counts({service: n for service, (n, _a, _r) in received.items()}, "services"):
         # Per 1,000 visits for that service: those served for it, or who came for it.
         base = served.get((c.code,), 0) or visits.get((c.code,), 0)
         rates.append(ComplaintRate(c.code, c.label if c.code else "(no service recorded)", c.count, base,
                                    round(1000.0 * c.count / base, 1) if base else None))
-    return ComplaintFigures(figures["opened"], figures["acknowledged"], figures["resolved"], figures["due"],
-                            figures["overdue"], tuple(rates))
+    opened, acknowledged, resolved = (sum(figures[i] for figures in received.values()) for i in range(3))
+    return ComplaintFigures(opened, acknowledged, resolved, due, overdue, tuple(rates))
 
 
-def _breakdown(session: Session, where: list, group, table) -> tuple[BreakdownRow, ...]:
-    tallies = q.people(session, where, group)
+def _breakdown(session: Session, tallies: dict[uuid.UUID, q.PersonTimes], table) -> tuple[BreakdownRow, ...]:
     if not tallies:
         return ()
-    times = q.time_percentiles(session, where, group)
-    names = {row.id: row for row in session.exec(select(table).where(col(table.id).in_(list(tallies))))}
+    names = {row.id: row for row in session.execute(
+        select(table.id, table.code, table.name).where(col(table.id).in_(list(tallies))))}
     rows = []
-    for key, (served, no_shows, resolved) in tallies.items():
+    for key, t in tallies.items():
         who = names.get(key)
-        wait, service = times.get((key,), ((None, None), (None, None)))
         rows.append(BreakdownRow(
-            who.code if who else "?", who.name if who else "?", served, no_shows,
-            round(100.0 * resolved / served, 1) if served else None, wait[0], *service))
+            who.code if who else "?", who.name if who else "?", t.served, t.no_shows,
+            round(100.0 * t.resolved / t.served, 1) if t.served else None, t.median_wait, t.median_service,
+            t.p90_service))
     return tuple(sorted(rows, key=lambda r: r.code))
 
 

@@ -210,7 +210,7 @@ def check_in_keys(labels: dict, line_before: int) -> list[Key]:
 
 def visit_keys(labels: dict) -> tuple[Key, callable]:
     """n first (its ticket is read off the screen), then the finish keys for that ticket."""
-    call = Key("call next", "n", b"n", re.compile(r"(\S+)\s+" + re.escape(labels["called"]) + " since"))
+    call = Key("call next", "n", b"n", f"{labels['called']} since")
 
     def finish(ticket: str) -> list[Key]:
         return [
@@ -279,7 +279,7 @@ def run_session(command: list[str], env: dict[str, str], size: tuple[int, int], 
                 result.failures.append(f"visit {number + 1}: the call never showed")
                 break
             result.keys.append(this_call)
-            ticket = re.match(r"(\S+)", this_call.found).group(1)
+            ticket = _ticket_at_window(url, "W1")
             done = finish(ticket)
             for key in done:
                 if not app.press(key):
@@ -315,6 +315,10 @@ def run_session(command: list[str], env: dict[str, str], size: tuple[int, int], 
             result.burst_note = (f"the burst ({len(burst)} bytes in one write) saved in {waited:.1f} s or less"
                                  if result.burst_same else f"slow {slow[:1]}, burst {fast}")
     finally:
+        if result.failures:  # back out of whatever dialog the failure left open
+            for _ in range(3):
+                os.write(app.primary, ESCAPE)
+                app.quiet(0.2, 1.0)
         usage = app.close()
         if usage is not None:
             from run import peak_rss_mb
@@ -322,6 +326,22 @@ def run_session(command: list[str], env: dict[str, str], size: tuple[int, int], 
             result.peak_rss_mb = peak_rss_mb(usage)
         _remove_rows_since(url, started_at)
     return result
+
+
+def _ticket_at_window(url: str, window: str) -> str:
+    """The ticket of the customer just called (asked after the figure's time was taken)."""
+    from cxdesk.domain.office import get_station, require_office
+    from cxdesk.domain.visits import at_station, ticket
+    from cxdesk.store.db import open_database
+
+    db = open_database(url)
+    try:
+        with db.session() as session:
+            office = require_office(session)
+            visit = at_station(session, office, get_station(session, office, window))
+            return ticket(visit) if visit is not None else "?"
+    finally:
+        db.dispose()
 
 
 def _ready(ready_file: Path, name: str) -> bool:

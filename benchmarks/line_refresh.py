@@ -77,7 +77,11 @@ async def _refreshes(url: str, runs: int, size: tuple[int, int]) -> dict[str, li
             start = asked = time.perf_counter_ns()
             cpu = time.process_time_ns()  # this process: the UI thread and the database thread
             counter.refresh_view()
-            await asyncio.wait_for(done.wait(), 30)
+            try:
+                await asyncio.wait_for(done.wait(), 30)
+            except TimeoutError:
+                said = [notice.message for notice in app._notifications]
+                raise RuntimeError(f"a refresh of the line never showed; the app said: {said}") from None
             samples["refresh"].append(time.perf_counter_ns() - start)
             samples["cpu"].append(time.process_time_ns() - cpu)
         counter._show = shown

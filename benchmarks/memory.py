@@ -4,6 +4,11 @@ Each figure is the peak resident set (``wait4``'s ``ru_maxrss``) of a process of
 own: the app signed in at its counter (launched in a pty as for start-up), and this
 file run as a child for the quarter summary, the export of every record and the
 ingest of that bundle into a fresh PostgreSQL central database.
+
+Every one is started by a small launcher (``memory.py peak FILE command...``), not by
+the harness: Linux hands a child the peak RSS of the process it was started from
+(``exec`` keeps the high-water mark of the memory it replaces, and ``subprocess`` uses
+``vfork``), so a child of a harness that has grown to 160 MB never reports less.
 """
 
 from __future__ import annotations
@@ -83,16 +88,34 @@ def ingest(bundle: str, central_url: str, office_url: str) -> None:
 # --- in the harness ----------------------------------------------------------------------------------
 
 
-def child_peak_mb(args: list[str], env: dict[str, str]) -> float:
-    """Run this file as a child with ``args``; its peak RSS in MB (wait4)."""
-    from run import peak_rss_mb
-
-    process = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), *args], env=env,
-                               stdout=subprocess.DEVNULL)
+def launch_and_measure(out: str, command: list[str]) -> int:
+    """(In the small launcher) run ``command`` with this process's terminal; write its peak RSS
+    in kilobytes (bytes on macOS) to ``out``; exit as it exited."""
+    process = subprocess.Popen(command)
     _pid, status, usage = os.wait4(process.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{args[0]} failed in its child process")
-    return peak_rss_mb(usage)
+    Path(out).write_text(str(usage.ru_maxrss))
+    return os.waitstatus_to_exitcode(status)
+
+
+def measured(command: list[str], out: Path) -> list[str]:
+    """``command`` started through the launcher, which writes its peak RSS to ``out``."""
+    return [sys.executable, str(Path(__file__).resolve()), "peak", str(out), *command]
+
+
+def read_peak_mb(out: Path) -> float:
+    kilobytes = int(out.read_text())
+    return kilobytes / (1024 * 1024 if sys.platform == "darwin" else 1024)
+
+
+def child_peak_mb(args: list[str], env: dict[str, str]) -> float:
+    """Run this file as a child with ``args`` (through the launcher); its peak RSS in MB."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "peak"
+        done = subprocess.run(measured([sys.executable, str(Path(__file__).resolve()), *args], out), env=env,
+                              stdout=subprocess.DEVNULL, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"{args[0]} failed in its child process")
+        return read_peak_mb(out)
 
 
 def measure_memory(databases: dict[str, str], app_peak_mb, env: dict[str, str], ingest_too: bool) -> dict:
@@ -117,6 +140,8 @@ def measure_memory(databases: dict[str, str], app_peak_mb, env: dict[str, str], 
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(HERE))
     kind, *rest = sys.argv[1:]
+    if kind == "peak":
+        sys.exit(launch_and_measure(rest[0], rest[1:]))
+    sys.path.insert(0, str(HERE))
     {"summary": quarter_summary, "export": export_all, "ingest": ingest}[kind](*rest)

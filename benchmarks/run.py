@@ -662,8 +662,13 @@ def measure_peak_memory(big: tuple[str, int], small: tuple[str, int], ingest: bo
     import memory
 
     def counter_peak(url: str) -> float:
-        return start_once([str(CXDESK), "--db", url], "counter",
-                          extra_env={"CXDESK_BENCH_SIGNIN": ":".join(DEMO_CLERK)}).peak_rss_mb
+        # Through memory.py's launcher: a child of this (by now large) process would report
+        # at least this process's own peak (see memory.py).
+        with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / "peak"
+            start_once(memory.measured([str(CXDESK), "--db", url], out), "counter",
+                       extra_env={"CXDESK_BENCH_SIGNIN": ":".join(DEMO_CLERK)})
+            return memory.read_peak_mb(out)
 
     ingest = ingest and exchange.postgres_answers()
     if not ingest:

@@ -22,6 +22,7 @@ import tempfile
 import termios
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -649,8 +650,9 @@ def measure_many_counters(path: Path, visits: int, postgres: bool) -> list[Figur
                          note=f"{where}; {len(result['bare_errors'])} errors")
         figures.append(base)
         for step, label in (("check_in", "check in"), ("call_next", "call next"), ("finish", "finish")):
-            failed = [error for error in errors if error.startswith(f"{step}:")]
-            note = f"{len(failed)} errors shown" + (f" (e.g. {min(failed)[len(step) + 2:]})" if failed else "")
+            failed = Counter(error[len(step) + 2:] for error in errors if error.startswith(f"{step}:"))
+            note = f"{sum(failed.values())} errors shown" + (": " + "; ".join(
+                f"{count} × {message[:70]}" for message, count in failed.most_common(3)) if failed else "")
             figures.append(summarise(f"8 at once, {backend}: {label}", samples[step], base, note,
                                      target_p99_ms=TARGET_SAVE_P99_MS, check=not failed))
     return figures

@@ -22,6 +22,7 @@ import tempfile
 import termios
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +48,13 @@ TARGET_EXPORT_RATIO = 1.5
 TARGET_INGEST_RATIO = 2.0
 TARGET_DAY_SUMMARY_MS = 50.0
 TARGET_QUARTER_SUMMARY_MS = 500.0
+TARGET_KEY_MEDIAN_MS = 16.0  # one frame at 60 Hz
+TARGET_KEY_P99_MS = 33.0  # two frames
+TARGET_LINE_REFRESH_MS = 16.0
+TARGET_COMMON_VISIT_KEYS = 6
+TARGET_MEMORY_RATIO = 1.3
+# The small database peak memory is compared with (built and cached like the others).
+SMALL_VISITS = 10_000
 
 
 # --- numbers ------------------------------------------------------------------------
@@ -67,8 +75,16 @@ class Figure:
     target_p99_ms: float | None = None
     # The median minus this before the ratio (the PIN hash, left out of "counter ready").
     excluded_ms: float = 0.0
+    # What the value counts when it is not milliseconds ("MB", "keys").
+    unit: str = "ms"
+    # A yes/no part of the target (no errors shown; a burst of keys gives the same rows).
+    check: bool | None = None
+    # Judged on its own: the issue gives it no baseline (no ratio is printed).
+    alone: bool = False
 
     def ratio_value(self) -> float | None:
+        if self.alone:
+            return None
         if self.baseline is None:
             return 1.0  # a baseline is 1× itself
         if not self.baseline.median_ms:
@@ -84,7 +100,7 @@ class Figure:
         if self.target_ratio is not None:
             parts.append(f"≤ {self.target_ratio:g}×")
         if self.target_ms is not None:
-            parts.append(f"≤ {self.target_ms:g} ms")
+            parts.append(f"≤ {self.target_ms:g} {self.unit}")
         if self.target_p99_ms is not None:
             parts.append(f"p99 ≤ {self.target_p99_ms:g} ms")
         return ", ".join(parts)
@@ -98,6 +114,8 @@ class Figure:
             checks.append(self.median_ms <= self.target_ms)
         if self.target_p99_ms is not None:
             checks.append(self.p99_ms is not None and self.p99_ms <= self.target_p99_ms)
+        if self.check is not None:
+            checks.append(self.check)
         return all(checks) if checks else None
 
     def verdict(self) -> str:
@@ -110,7 +128,8 @@ class Figure:
                 "baseline": self.baseline.name if self.baseline else None,
                 "ratio": None if self.ratio_value() is None else round(self.ratio_value(), 3),
                 "excluded_ms": round(self.excluded_ms, 3) or None, "target": self.target() or None,
-                "met": self.met(), "note": self.note or None}
+                "met": self.met(), "note": self.note or None,
+                **({"unit": self.unit} if self.unit != "ms" else {})}
 
 
 def summarise(name: str, samples_ns: list[int], baseline: Figure | None = None, note: str = "",
@@ -126,9 +145,10 @@ def print_table(title: str, figures: list[Figure]) -> None:
     print(f"  {'-' * 46} {'-' * 10} {'-' * 9} {'-' * 7}  {'-' * 22} {'-' * 6}  {'-' * 30}")
     for figure in figures:
         p99 = f"{figure.p99_ms:9.2f}" if figure.p99_ms is not None else f"{'':9}"
-        against = f"÷ {figure.baseline.name}" if figure.baseline else "(baseline)"
+        against = f"÷ {figure.baseline.name}" if figure.baseline else "" if figure.alone else "(baseline)"
         note = " · ".join(part for part in (against, figure.note) if part)
-        print(f"  {figure.name:<46} {figure.median_ms:10.2f} {p99} {figure.ratio():>7}  "
+        value = f"{figure.median_ms:10.2f}" if figure.unit == "ms" else f"{figure.median_ms:.1f} {figure.unit}".rjust(10)
+        print(f"  {figure.name:<46} {value} {p99} {figure.ratio():>7}  "
               f"{figure.target():<22} {figure.verdict():<6}  {note}")
 
 
@@ -578,6 +598,118 @@ def measure_exchange(url: str, path: Path, ingest: bool) -> list[Figure]:
     return figures
 
 
+# --- the counter in a pseudo-terminal, the long line, eight counters, memory -------------------------
+
+
+def measure_keys(url: str, visits: int) -> list[Figure]:
+    """Key to updated screen in the real app (benchmarks/keystrokes.py); keys per visit; the burst."""
+    import keystrokes
+
+    session = keystrokes.measure_keys(url, visits, [str(CXDESK), "--db", url], _child_env, TERMINAL_SIZE)
+    for failure in session.failures:
+        print(f"  ({failure})")
+    figures = []
+    for action, keys in (("check in", "i, segment, service, language, Enter"), ("call next", "n"),
+                         ("finish", "f, service, outcome, Enter, Esc")):
+        samples = session.samples_ns(action)
+        if samples:
+            figures.append(summarise(f"key to screen: {action} ({len(samples)} keys)", samples,
+                                     note=f"{keys}; median ms per key: {session.per_key_medians(action)}",
+                                     target_ms=TARGET_KEY_MEDIAN_MS, target_p99_ms=TARGET_KEY_P99_MS, alone=True))
+    if session.common_visit_keys:
+        typed = " ".join(session.common_visit_keys)
+        figures.append(Figure("keys for a common visit at the counter", len(session.common_visit_keys), unit="keys",
+                              note=f"{typed}; the six as one burst give the same row: "
+                                   f"{'yes' if session.burst_same else 'NO'} ({session.burst_note})",
+                              target_ms=TARGET_COMMON_VISIT_KEYS, check=bool(session.burst_same), alone=True))
+        figures.append(Figure("keys to check a customer in", len(session.check_in_keys), unit="keys",
+                              note=f"{' '.join(session.check_in_keys)}; typed at a counter: the kiosk "
+                                   "does not check customers in (for scale, no target)", alone=True))
+    print(f"  peak RSS of that session: {session.peak_rss_mb:.1f} MB")
+    return figures
+
+
+def measure_line(url: str, runs: int) -> list[Figure]:
+    """One timer refresh of the counter with a 200-person line (benchmarks/line_refresh.py)."""
+    import line_refresh
+
+    samples = line_refresh.measure_line_refresh(url, runs, TERMINAL_SIZE)
+    note = (f"CPU {line_refresh.median_ms(samples['cpu']):.1f} ms; of which read (database thread) "
+            f"{line_refresh.median_ms(samples['read']):.1f} ms, shown (_show) "
+            f"{line_refresh.median_ms(samples['show']):.1f} ms, then the paint")
+    return [summarise(f"{line_refresh.LINE}-person line: one refresh of the waits", samples["refresh"],
+                      note=note, target_ms=TARGET_LINE_REFRESH_MS, alone=True)]
+
+
+def measure_many_counters(path: Path, visits: int, postgres: bool) -> list[Figure]:
+    """Eight counters saving at once on one database, SQLite then PostgreSQL (benchmarks/counters.py)."""
+    import counters
+    import exchange
+
+    figures: list[Figure] = []
+    backends = [("SQLite", None)]
+    if postgres and exchange.postgres_answers():
+        backends.append(("PostgreSQL", None))
+    elif postgres:
+        print("  (no PostgreSQL at 127.0.0.1:5432: the PostgreSQL half is left out)")
+    for backend, _ in backends:
+        folder = Path(tempfile.mkdtemp(prefix="cxdesk-bench-counters-"))
+        name = None
+        try:
+            if backend == "SQLite":
+                url = counters.sqlite_copy(path, folder)
+                where = "a copy of the bench database"
+            else:
+                url, name = counters.postgres_office(CXDESK, _child_env())
+                where = "a scratch database, five demo days"
+            result = counters.measure_counters(url, visits, _child_env())
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+            if name:
+                exchange.drop_central(name)
+        samples, errors = result["samples"], result["errors"]
+        base = summarise(f"8 at once, {backend}: bare INSERT+COMMIT", samples["insert"],
+                         note=f"{where}; {len(result['bare_errors'])} errors")
+        figures.append(base)
+        for step, label in (("check_in", "check in"), ("call_next", "call next"), ("finish", "finish")):
+            failed = Counter(error[len(step) + 2:] for error in errors if error.startswith(f"{step}:"))
+            note = f"{sum(failed.values())} errors shown" + (": " + "; ".join(
+                f"{count} × {message[:70]}" for message, count in failed.most_common(3)) if failed else "")
+            figures.append(summarise(f"8 at once, {backend}: {label}", samples[step], base, note,
+                                     target_p99_ms=TARGET_SAVE_P99_MS, check=not failed))
+    return figures
+
+
+def measure_peak_memory(big: tuple[str, int], small: tuple[str, int], ingest: bool) -> list[Figure]:
+    """Peak RSS on the big database over the small one's (benchmarks/memory.py)."""
+    import exchange
+    import memory
+
+    def counter_peak(url: str) -> float:
+        # Through memory.py's launcher: a child of this (by now large) process would report
+        # at least this process's own peak (see memory.py).
+        with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / "peak"
+            start_once(memory.measured([str(CXDESK), "--db", url], out), "counter",
+                       extra_env={"CXDESK_BENCH_SIGNIN": ":".join(DEMO_CLERK)})
+            return memory.read_peak_mb(out)
+
+    ingest = ingest and exchange.postgres_answers()
+    if not ingest:
+        print("  (no PostgreSQL at 127.0.0.1:5432 or --skip-ingest: the ingest's memory is left out)")
+    peaks = memory.measure_memory({"small": small[0], "big": big[0]}, counter_peak, _child_env(), ingest)
+    print()
+    figures = []
+    for kind, label in (("counter", "app at its counter"), ("summary", "quarter summary"),
+                        ("export", "export of every record"), ("ingest", "ingest of that bundle")):
+        if kind not in peaks["small"]:
+            continue
+        base = Figure(f"peak RSS: {label}, {small[1]:,} visits", peaks["small"][kind], unit="MB")
+        figures += [base, Figure(f"peak RSS: {label}, {big[1]:,} visits", peaks["big"][kind], None, base,
+                                 unit="MB", target_ratio=TARGET_MEMORY_RATIO)]
+    return figures
+
+
 def machine() -> dict:
     """What the figures ran on: a shared machine's load says how far to trust the wall clock."""
     load = os.getloadavg()
@@ -609,6 +741,16 @@ def main(argv: list[str] | None = None, *, quick_visits: int = 50_000) -> int:
     parser.add_argument("--national", type=int, default=0, metavar="OFFICES",
                         help="only the national quarter: OFFICES re-keyed demo quarters ingested (1220 for the issue)")
     parser.add_argument("--jobs", type=int, default=2, help="bundles ingested at once in --national (default 2)")
+    parser.add_argument("--skip-keys", action="store_true",
+                        help="leave out key to screen in a pseudo-terminal and the keys per visit")
+    parser.add_argument("--key-visits", type=int, default=None,
+                        help="visits typed in the pseudo-terminal (default 60; quick 20)")
+    parser.add_argument("--skip-line", action="store_true", help="leave out the 200-person line's refresh")
+    parser.add_argument("--skip-counters", action="store_true", help="leave out eight counters saving at once")
+    parser.add_argument("--counter-visits", type=int, default=None,
+                        help="visits each of the eight counters saves (default 100; quick 25)")
+    parser.add_argument("--skip-memory", action="store_true",
+                        help=f"leave out peak memory against the {SMALL_VISITS:,}-visit database")
     parser.add_argument("--build-only", action="store_true", help="only build (or find) the cached database")
     args = parser.parse_args(argv)
     if args.national:
@@ -619,6 +761,8 @@ def main(argv: list[str] | None = None, *, quick_visits: int = 50_000) -> int:
     summary_runs = args.summary_runs or (20 if args.quick else 40)
 
     url, path = bench_database(visits, args.seed)
+    if not args.skip_memory and not args.exchange:
+        small_url, _small_path = bench_database(SMALL_VISITS, args.seed)
     if args.build_only:
         return 0
     compile_package()
@@ -653,6 +797,24 @@ def main(argv: list[str] | None = None, *, quick_visits: int = 50_000) -> int:
         show("exchange", "Exchange with headquarters (median of 3 exports; one ingest)",
              measure_exchange(url, path, ingest=not args.skip_ingest))
 
+    if not args.skip_keys:
+        key_visits = args.key_visits or (20 if args.quick else 60)
+        print(f"\nKeys in a pseudo-terminal ({key_visits} visits)...", flush=True)
+        show("keys", f"Key to updated screen, in the app in a pseudo-terminal ({key_visits} visits)",
+             measure_keys(url, key_visits))
+    if not args.skip_line:
+        line_runs = 20 if args.quick else 40
+        show("line", f"The counter with a 200-person line ({line_runs} refreshes)", measure_line(url, line_runs))
+    if not args.skip_counters:
+        counter_visits = args.counter_visits or (25 if args.quick else 100)
+        print(f"\nEight counters at once ({counter_visits} visits each)...", flush=True)
+        show("counters", f"Eight counters saving at once ({counter_visits} visits each, 3 saves a visit)",
+             measure_many_counters(path, counter_visits, postgres=not args.skip_ingest))
+    if not args.skip_memory:
+        print(f"\nPeak memory, {visits:,} against {SMALL_VISITS:,} visits", end="", flush=True)
+        show("memory", f"Peak memory: {visits:,} visits against {SMALL_VISITS:,}",
+             measure_peak_memory((url, visits), (small_url, SMALL_VISITS), ingest=not args.skip_ingest))
+
     own = peak_rss_mb(resource.getrusage(resource.RUSAGE_SELF))
     print("\nMemory (peak RSS)")
     print(f"  this process (domain saves and reads)         {own:8.1f} MB")
@@ -667,7 +829,7 @@ def main(argv: list[str] | None = None, *, quick_visits: int = 50_000) -> int:
     for _title, figures in tables:
         for figure in figures:
             if figure.met() is not None:
-                value = f"{figure.ratio()} ({figure.median_ms:.1f} ms" + (
+                value = f"{figure.ratio()} ({figure.median_ms:.1f} {figure.unit}" + (
                     f", p99 {figure.p99_ms:.1f} ms)" if figure.p99_ms is not None else ")")
                 print(f"  {figure.verdict():<6} {figure.name}: {value}, target {figure.target()}")
     print(f"  load average {after['load_average'][0]:.1f} on {os.cpu_count()} CPUs at the end "

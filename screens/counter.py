@@ -90,6 +90,9 @@ class CounterScreen(BaseScreen):
         self.view: CounterView | None = None
         self.undoable: Undoable | None = None
         self._asked_about_stranded: set[uuid.UUID] = set()
+        # The line's rows as the table shows them, by visit id, in order (see _show_line).
+        self._line_cells: dict[str, tuple] = {}
+        self._line_columns: list = []
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -112,8 +115,7 @@ class CounterScreen(BaseScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#line", DataTable)
-        for label, width in LINE_COLUMNS:
-            table.add_column(label, width=width)
+        self._line_columns = [table.add_column(label, width=width) for label, width in LINE_COLUMNS]
         self.services = office_catalog("services")
         self.segments = office_catalog("segments")
         self.refresh_view(first=True)
@@ -157,10 +159,8 @@ class CounterScreen(BaseScreen):
         zone = app.office.timezone
         table = self.query_one("#line", DataTable)
         keep = table.cursor_row
-        table.clear()
-        for key, cells in line_rows(view, app.signed_in.station.id, zone, self.services, self.segments):
-            table.add_row(*cells, key=key)
-        if view.line:
+        self._show_line(table, list(line_rows(view, app.signed_in.station.id, zone, self.services, self.segments)))
+        if view.line and table.cursor_row != min(keep, len(view.line) - 1):
             table.move_cursor(row=min(keep, len(view.line) - 1))
         self.query_one("#line-title", Static).update(f"Waiting line ({len(view.line)})")
         self.query_one("#current", Static).update(current_text(
@@ -168,6 +168,35 @@ class CounterScreen(BaseScreen):
         self.query_one("#last", Static).update(last_text(view.last_finished, self.services))
         self.query_one("#today", Static).update(status_text(view, zone))
         self.refresh_bindings()
+
+    def _show_line(self, table: DataTable, rows: list[tuple[str, tuple]]) -> None:
+        """Show the line's rows, changing only what changed.
+
+        Rebuilding the table measures every cell of every row again: with 200 people
+        waiting, the timer's refresh took most of a second of CPU (issue 16). Customers
+        called or gone are removed, newcomers added at the end, and the cells that
+        changed (mostly "Waited") updated in place; any other change of order rebuilds.
+        """
+        shown: dict[str, tuple] = self._line_cells
+        keys = [key for key, _cells in rows]
+        staying = [key for key in shown if key in set(keys)]
+        added = [key for key in keys if key not in shown]
+        if staying + added != keys:
+            table.clear()
+            shown.clear()
+            staying, added = [], keys
+        cells_of = dict(rows)
+        for key in [key for key in shown if key not in cells_of]:
+            table.remove_row(key)
+            del shown[key]
+        for key in staying:
+            for column, old, new in zip(self._line_columns, shown[key], cells_of[key]):
+                if old != new:
+                    table.update_cell(key, column, new)
+            shown[key] = cells_of[key]
+        for key in added:
+            table.add_row(*cells_of[key], key=key)
+            shown[key] = cells_of[key]
 
     def _check_shift_and_window(self, view: CounterView) -> None:
         """A shift taken over elsewhere goes back to sign-in; a customer left at this window

@@ -40,3 +40,21 @@ def test_millisecond_targets_judge_the_median_or_the_p99():
     save = run.summarise("save", [5_000_000] * 90 + [40_000_000] * 10, count, target_p99_ms=20)
     assert not save.met() and save.verdict() == "MISSED"
     assert json.loads(json.dumps(save.as_json()))["met"] is False
+
+
+def test_a_figure_with_a_yes_no_part_misses_when_that_part_fails():
+    keys = run.Figure("keys for a common visit", 6, unit="keys", target_ms=6, check=True, alone=True)
+    assert (keys.target(), keys.verdict(), keys.ratio()) == ("≤ 6 keys", "met", "")
+    assert run.Figure("same keys, burst differs", 6, unit="keys", target_ms=6, check=False).verdict() == "MISSED"
+    errors = run.summarise("8 at once: call next", [5_000_000] * 30, check=False, target_p99_ms=20)
+    assert errors.verdict() == "MISSED" and errors.as_json()["met"] is False
+    small = run.Figure("counter, 10k", 100.0, unit="MB")
+    assert run.Figure("counter, 1M", 125.0, None, small, unit="MB", target_ratio=1.3).verdict() == "met"
+    assert run.Figure("counter, 1M", 140.0, None, small, unit="MB", target_ratio=1.3).as_json()["unit"] == "MB"
+
+
+def test_the_terminal_output_is_read_as_the_text_it_shows():
+    from benchmarks.keystrokes import screen_text
+
+    raw = "\x1b[?2026h\x1b[3;5H\x1b[38;2;1;2;3mA105   ☎ CALLED since\x1b[0m\x1b]0;title\x07\x1b[?2026l"
+    assert screen_text(raw) == "A105   ☎ CALLED since"

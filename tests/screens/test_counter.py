@@ -340,3 +340,46 @@ async def test_supervisor_sets_survey_question_set_and_idle_time(db_url, clock, 
     with db.session() as session:
         stored = session.exec(select(Office)).one()
     assert (stored.survey_set, stored.survey_idle_seconds) == ("likert", 90)
+
+
+async def test_the_line_is_updated_in_place_and_keeps_calling_order(db_url, db, office):
+    """A refresh changes the waits in the rows already shown (no rebuild of a long line);
+    customers called leave, newcomers come last, and a new order is still shown as it is."""
+    from textual.widgets import DataTable
+
+    now = [FIXED_NOW]
+    first, second, third = add_waiting(db, office, 3)
+    app = make_app(db_url, lambda: now[0])
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        screen = app.screen
+        table = screen.query_one("#line", DataTable)
+        rebuilt = []
+        clear = table.clear
+        table.clear = lambda *args, **kwargs: (rebuilt.append(1), clear(*args, **kwargs))[1]
+
+        def shown() -> list[tuple[str, str, str]]:
+            return [(str(table.get_row_at(row)[0]), str(table.get_row_at(row)[1]), str(table.get_row_at(row)[2]))
+                    for row in range(table.row_count)]
+
+        assert [ticket for _, ticket, _ in shown()] == [first.ticket, second.ticket, third.ticket]
+        waits_before = [wait for _, _, wait in shown()]
+        now[0] = FIXED_NOW + timedelta(minutes=7)
+        screen.refresh_view()
+        await settle(pilot)
+        assert [wait for _, _, wait in shown()] != waits_before
+        assert rebuilt == []
+        with db.session() as session:
+            fourth = visits.check_in(session, office, segment="worker", service="general_info", now=now[0])
+        await press(pilot, "n")  # calls the first; the newcomer comes last
+        assert shown()[0][:2] == ("1", second.ticket)
+        assert [(position, ticket) for position, ticket, _ in shown()] == [
+            ("1", second.ticket), ("2", third.ticket), ("3", fourth.ticket)]
+        assert rebuilt == []
+        with db.session() as session:  # an appointment due now goes ahead of everyone: a new order
+            due = visits.check_in(session, office, segment="worker", service="general_info", now=now[0],
+                                  appointment_at=now[0])
+        screen.refresh_view()
+        await settle(pilot)
+        assert [ticket for _, ticket, _ in shown()] == [due.ticket, second.ticket, third.ticket, fourth.ticket]
+        assert [position for position, _, _ in shown()] == ["1", "2", "3", "4"]

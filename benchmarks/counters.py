@@ -1,0 +1,232 @@
+"""Eight counters saving at once on one office database, SQLite and PostgreSQL (issue 16).
+
+Eight processes (this file run as ``counters.py worker ...``), each signed in as one
+of the demo office's clerks at its own window, check a customer in, call the next
+and finish, through the domain functions the counter's database thread calls,
+all at the same time against one database. Every save is timed; every exception
+is an error a clerk would have been shown. The baseline: eight processes doing a
+bare INSERT + COMMIT of one row, at the same time, on the same database.
+
+SQLite: a copy of the bench database (the cached file stays as built). PostgreSQL
+(127.0.0.1:5432, user postgres): a scratch database filled by ``cxdesk demo --days 5``,
+dropped after.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+COUNTERS = 8
+# The demo office's clerks (cxdesk/demo/office.py) and the windows they sit at here.
+CLERKS = [("CLK1", "1357", "W1"), ("CLK2", "4826", "W2"), ("CLK3", "5937", "W3"), ("CLK4", "6149", "W4"),
+          ("CLK5", "7284", "W5"), ("CLK6", "8395", "W6"), ("CLK7", "9416", "W7"), ("CLK8", "3527", "W9")]
+LINE_AHEAD = 3 * COUNTERS  # customers waiting before the start, so a call always finds one
+GO_TIMEOUT_S = 120.0
+
+
+# --- in each worker process -----------------------------------------------------------------------
+
+
+def _wait_for_go(go: Path) -> None:
+    print("ready", flush=True)
+    deadline = time.monotonic() + GO_TIMEOUT_S
+    while not go.exists():
+        if time.monotonic() > deadline:
+            raise SystemExit("no start signal")
+        time.sleep(0.005)
+
+
+def domain_worker(url: str, clerk: int, visits: int, go: Path) -> dict:
+    from cxdesk.clock import utcnow
+    from cxdesk.domain.office import get_station, require_office
+    from cxdesk.domain.staff import sign_in
+    from cxdesk.domain.visits import Finish, call_next, check_in, finish
+    from cxdesk.store.db import open_database
+
+    code, pin, window = CLERKS[clerk]
+    db = open_database(url)
+    with db.session() as session:
+        office = require_office(session)
+        station = get_station(session, office, window)
+        who = sign_in(session, office, code=code, pin=pin, station=station, now=utcnow(), take_over=True)
+    samples: dict[str, list[int]] = {"check_in": [], "call_next": [], "finish": []}
+    errors: list[str] = []
+    services = ("change_address", "replacement_card", "general_info")
+    _wait_for_go(go)
+
+    def timed(name: str, step):
+        started = time.perf_counter_ns()
+        try:
+            with db.session() as session:
+                result = step(session)
+        except Exception as exc:  # noqa: BLE001 - every failure is one a clerk would see
+            errors.append(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:200])
+            return None
+        samples[name].append(time.perf_counter_ns() - started)
+        return result
+
+    for number in range(visits):
+        service = services[(number + clerk) % 3]
+        timed("check_in", lambda s, service=service: check_in(s, office, segment="worker", service=service,
+                                                              now=utcnow()))
+        visit = timed("call_next", lambda s: call_next(s, office, who, utcnow()))
+        if visit is not None:
+            timed("finish", lambda s, visit=visit, service=service: finish(
+                s, visit, Finish(service=service, outcome="resolved"), who, utcnow()))
+    db.dispose()
+    return {"samples": samples, "errors": errors}
+
+
+def bare_worker(url: str, saves: int, go: Path) -> dict:
+    """One row INSERT + COMMIT, ``saves`` times: SQLite with cxdesk's pragmas, or psycopg."""
+    samples: list[int] = []
+    errors: list[str] = []
+    if url.startswith("sqlite"):
+        from cxdesk.store.db import BUSY_TIMEOUT_MS
+
+        conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", f"busy_timeout={BUSY_TIMEOUT_MS}", "synchronous=FULL"):
+            conn.execute(f"PRAGMA {pragma}")
+
+        def insert(row):
+            conn.execute("BEGIN")
+            conn.execute("INSERT INTO bench_baseline VALUES (?, ?, ?)", row)
+            conn.execute("COMMIT")
+    else:
+        import psycopg
+
+        conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+
+        def insert(row):
+            conn.execute("INSERT INTO bench_baseline VALUES (%s, %s, %s)", row)
+            conn.commit()
+    _wait_for_go(go)
+    for _ in range(saves):
+        row = (uuid.uuid4().hex, time.strftime("%Y-%m-%d %H:%M:%S"), "resolved")
+        started = time.perf_counter_ns()
+        try:
+            insert(row)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(f"{type(exc).__name__}: {exc}"[:200])
+            continue
+        samples.append(time.perf_counter_ns() - started)
+    conn.close()
+    return {"samples": {"insert": samples}, "errors": errors}
+
+
+# --- in the harness ---------------------------------------------------------------------------------
+
+
+def _run_at_once(commands: list[list[str]], env: dict[str, str]) -> list[dict]:
+    """Start every command, wait until each says it is ready, then let them all go at once."""
+    with tempfile.TemporaryDirectory() as folder:
+        go = Path(folder) / "go"
+        processes = [subprocess.Popen([*command, str(go)], stdout=subprocess.PIPE, text=True, env=env)
+                     for command in commands]
+        try:
+            for process in processes:
+                line = process.stdout.readline()
+                if line.strip() != "ready":
+                    raise RuntimeError(f"a counter did not start: {line!r} (exit {process.poll()})")
+            go.touch()
+            results = []
+            for process in processes:
+                out, _ = process.communicate(timeout=900)
+                if process.returncode != 0:
+                    raise RuntimeError(f"a counter failed (exit {process.returncode})")
+                results.append(json.loads(out.strip().splitlines()[-1]))
+            return results
+        finally:
+            for process in processes:
+                if process.poll() is None:
+                    process.kill()
+
+
+def _prepare(url: str) -> object:
+    """Customers waiting, and a scratch table for the baseline; returns the moment before."""
+    from cxdesk.clock import utcnow
+    from cxdesk.domain.office import get_station, require_office
+    from cxdesk.domain.visits import at_station, check_in, send_back_to_line
+    from cxdesk.store.db import open_database
+
+    since = utcnow()
+    db = open_database(url)
+    try:
+        with db.session() as session:
+            office = require_office(session)
+            for _code, _pin, window in CLERKS:  # the demo's customers still at these windows: back in line
+                current = at_station(session, office, get_station(session, office, window))
+                if current is not None:
+                    send_back_to_line(session, current, utcnow())
+            for _ in range(LINE_AHEAD):
+                check_in(session, office, segment="retiree", service="change_address", now=utcnow())
+            session.connection().exec_driver_sql(
+                "CREATE TABLE IF NOT EXISTS bench_baseline (id TEXT PRIMARY KEY, at TEXT, note TEXT)")
+            session.commit()
+    finally:
+        db.dispose()
+    return since
+
+
+def measure_counters(url: str, visits: int, env: dict[str, str]) -> dict:
+    """Eight counters through the domain, then eight bare INSERT+COMMIT writers, on ``url``."""
+    _prepare(url)
+    me = [sys.executable, str(Path(__file__).resolve()), "worker", url]
+    domain = _run_at_once([[*me, "domain", str(clerk), str(visits)] for clerk in range(COUNTERS)], env)
+    bare = _run_at_once([[*me, "bare", str(clerk), str(visits * 3)] for clerk in range(COUNTERS)], env)
+    merged: dict[str, list[int]] = {}
+    for result in domain + bare:
+        for name, values in result["samples"].items():
+            merged.setdefault(name, []).extend(values)
+    return {"samples": merged, "errors": [error for result in domain for error in result["errors"]],
+            "bare_errors": [error for result in bare for error in result["errors"]]}
+
+
+def sqlite_copy(path: Path, folder: Path) -> str:
+    """A copy of the bench database (sqlite3's backup: consistent even with a -wal beside it)."""
+    target = folder / "office.db"
+    source = sqlite3.connect(path)
+    copy = sqlite3.connect(target)
+    source.backup(copy)
+    copy.close()
+    source.close()
+    return f"sqlite:///{target}"
+
+
+def postgres_office(cxdesk: Path, env: dict[str, str]) -> tuple[str, str]:
+    """A scratch office database on PostgreSQL, filled by a five-day demo: (URL, name)."""
+    import sqlalchemy as sa
+    from exchange import PG_ADMIN
+
+    name = f"cxdesk_bench_counters_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    subprocess.run([str(cxdesk), "demo", "--db", url, "--days", "5", "--no-ui"], check=True, env=env,
+                   stdout=subprocess.DEVNULL)
+    return url, name
+
+
+def cleanup_sqlite(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    _kind, url, mode, clerk, count, go = sys.argv[1:7]
+    sys.path.insert(0, str(HERE))
+    if mode == "domain":
+        outcome = domain_worker(url, int(clerk), int(count), Path(go))
+    else:
+        outcome = bare_worker(url, int(count), Path(go))
+    print(json.dumps(outcome), flush=True)

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
 from cxdesk.domain import visits
@@ -60,6 +61,42 @@ def test_call_next_with_nobody_waiting_says_so(db, office, signed_in):
     with db.session() as session:
         with pytest.raises(CxdeskError, match="Nobody is waiting"):
             visits.call_next(session, office, signed_in, FIXED_NOW)
+
+
+def test_call_next_reads_the_line_again_when_other_counters_took_everyone_it_read(db, office, signed_in,
+                                                                                 monkeypatch):
+    """Eight counters pressing "next" at once: the twenty customers one read were all
+    called elsewhere before it could claim one. It must call the twenty-first, not say
+    "Nobody is waiting" to a clerk with people in line."""
+    with db.session() as session:
+        for minute in range(25):
+            walk_in(session, office, minute)
+        stale = visits.waiting_line(session, office, FIXED_NOW + 30 * MIN, limit=20)
+        for entry in stale:  # called at other windows meanwhile
+            session.execute(sa.update(Visit).where(Visit.id == entry.id).values(state="called"))
+        session.commit()
+    reads = []
+    real = visits.waiting_line
+
+    def racing_line(session, office, now, **kwargs):
+        reads.append(now)
+        return stale if len(reads) == 1 else real(session, office, now, **kwargs)
+
+    monkeypatch.setattr(visits, "waiting_line", racing_line)
+    with db.session() as session:
+        called = visits.call_next(session, office, signed_in, FIXED_NOW + 30 * MIN)
+    assert visits.ticket(called) == "A021"
+    assert len(reads) == 2
+
+
+def test_the_line_reads_only_what_it_shows_in_calling_order(db, office):
+    with db.session() as session:
+        walk_in(session, office, 0)
+        walk_in(session, office, 1, appointment_at=FIXED_NOW + 5 * MIN, language="es")
+        line = visits.waiting_line(session, office, FIXED_NOW + 2 * MIN)
+    assert [(e.ticket, e.language, e.appointment_at, e.state, e.hold_count, e.sent_back) for e in line] == [
+        ("P002", "es", FIXED_NOW + 5 * MIN, "waiting", 0, False),
+        ("A001", "en", None, "waiting", 0, False)]
 
 
 def test_one_customer_at_a_time_per_station(db, office, signed_in):

@@ -16,6 +16,20 @@ from collections.abc import Callable
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+# `make reliability` (CXDESK_RELIABILITY=full) kills at every statement; `make test` at a
+# spread of them, the first and last included (the suite must stay under ten minutes).
+FULL = os.environ.get("CXDESK_RELIABILITY") == "full"
+SHORT_FORM_KILLS = 12
+
+
+def kill_points(total: int) -> list[int]:
+    """After which statements (1..total) to kill: all of them in the full run; in the
+    short form the first three, the last two and an even spread between."""
+    if FULL or total <= SHORT_FORM_KILLS:
+        return list(range(1, total + 1))
+    spread = {1 + round(i * (total - 1) / (SHORT_FORM_KILLS - 1)) for i in range(SHORT_FORM_KILLS)}
+    return sorted(spread | {1, 2, 3, total - 1, total})
+
 
 def run_in_child(work: Callable[[], object], *, kill_after: int = 0) -> tuple[bool, str]:
     """Run ``work`` in a forked child, killed right after SQL statement ``kill_after``

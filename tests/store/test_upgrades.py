@@ -19,7 +19,7 @@ from cxdesk.config import sqlite_url
 from cxdesk.errors import CxdeskError
 from cxdesk.store import migrate
 from cxdesk.store.db import open_database
-from tests.crash import run_in_child, statements_run
+from tests.crash import kill_points, run_in_child, statements_run
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAST = ("0001_foundation", "0002_surveys", "0003_complaints")
@@ -136,7 +136,7 @@ def test_a_kill_at_any_statement_of_an_upgrade_leaves_a_file_the_next_start_upgr
 
     total = statements_run(upgrade)
     assert total > 3
-    for kill_after in range(1, total + 1):
+    for kill_after in kill_points(total):
         path = fresh()
         killed, said = run_in_child(upgrade, kill_after=kill_after)
         assert killed, (kill_after, said)
@@ -169,7 +169,7 @@ def test_a_batch_migration_that_copies_a_table_is_all_or_nothing(tmp_path):
     shutil.copyfile(source, probe)
     total = statements_run(lambda: rebuild_visit(probe))
     assert total >= 4  # create the copy, copy the rows, drop, rename
-    for kill_after in range(1, total + 1):
+    for kill_after in kill_points(total):
         target = tmp_path / "round.db"
         for leftover in tmp_path.glob("round.db*"):
             leftover.unlink(missing_ok=True)

@@ -161,6 +161,14 @@ class _Snapshot:
             yield text, count
             after = last
 
+    def not_null(self, table: str) -> frozenset[str]:
+        """The columns of ``table`` the database declares NOT NULL (SQLite; asked of
+        the file, not the models: only a constraint the database enforces promises
+        that no row holds a NULL there)."""
+        if self.dialect == "postgresql":
+            return frozenset()
+        return frozenset(row[1] for row in self.sqlite.execute(f"PRAGMA table_info({table})") if row[3])
+
     def grouped(self, sql: str) -> list[tuple]:
         return [tuple(row) for rows in self.chunks(sql, {}) for row in rows]
 
@@ -290,7 +298,7 @@ def _write_table(snapshot: _Snapshot, writer: _Writer, entry: Exported, columns,
                  progress: Progress | None) -> tuple[int, str, int]:
     """Stream one table into its CSV; returns (rows, sha256, cells cleaned)."""
     kinds = [kind for _name, kind in columns]
-    line = csvfile.sql_line(columns, snapshot.dialect)
+    line = csvfile.sql_line(columns, snapshot.dialect, not_null=snapshot.not_null(entry.name))
     digest, rows, cleaned = hashlib.sha256(), 0, 0
     with writer.member(entry.file) as handle:
         head = (csvfile.header_line([name for name, _kind in columns]) + LINE_END).encode()

@@ -25,7 +25,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -183,7 +183,7 @@ def _param(value, dialect: str):
     if dialect == "postgresql":
         return value
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     return value.isoformat()
 
 
@@ -280,7 +280,7 @@ class _Writer:
         if self.zip:
             try:
                 self.archive.close()
-            except Exception:  # noqa: BLE001 - already failing; the partial file goes anyway
+            except Exception:  # noqa: BLE001, S110 - already failing; the partial file goes anyway
                 pass
         _remove(self.partial)
 
@@ -346,7 +346,7 @@ def write_bundle(db: Database, out: Path, selection: Selection, *, now: datetime
         after = after or 0
         # The ledger's instants are UTC; SQLite's max() hands back the stored text.
         if isinstance(last_at, str):
-            last_at = datetime.fromisoformat(last_at).replace(tzinfo=timezone.utc)
+            last_at = datetime.fromisoformat(last_at).replace(tzinfo=UTC)
         last_export = office.local_day(last_at) if last_at is not None else None
     if selection.kind != "changes":
         after = 0
@@ -392,7 +392,7 @@ def write_bundle(db: Database, out: Path, selection: Selection, *, now: datetime
             "format_version": FORMAT_VERSION,
             "bundle_id": str(result.bundle_id),
             "schema_revision": revision,
-            "created_at": now.astimezone(timezone.utc).isoformat(timespec="seconds"),
+            "created_at": now.astimezone(UTC).isoformat(timespec="seconds"),
             "office": {"id": office.id.hex, "code": office.code, "name": office.name, "timezone": office.timezone},
             "stations": [{"code": s.code, "name": s.name, "active": s.active} for s in stations],
             "range": {"kind": selection.kind, "after_version": after, "through_version": result.through_version,

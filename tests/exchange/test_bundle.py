@@ -481,3 +481,30 @@ def test_a_bundle_is_byte_for_byte_the_one_built_cell_by_cell(demo_db, tmp_path,
             assert ours == theirs, name
     visits = (tmp_path / "now" / "visit.csv").read_bytes()
     assert b'"\'=SUM(A1:A9)"' in visits and b'"(NULL)"' in visits and b',,' in visits
+
+
+def test_an_export_of_a_database_at_the_head_leaves_alembic_unimported(demo_db, tmp_path):
+    """The manifest's schema revision is the one stamp, read by plain SQL (Alembic's import
+    cost every export a quarter of a second)."""
+    import subprocess
+    import sys
+
+    from cxdesk.store.migrate import HEAD_REVISION
+
+    _ensure_key(demo_db)
+    url, out = str(demo_db.engine.url), tmp_path / "b"
+    demo_db.dispose()
+    code = (
+        "import sys, json\n"
+        "from pathlib import Path\n"
+        "from tests.factories import FIXED_NOW\n"
+        "from cxdesk.exchange.bundle import Selection, write_bundle\n"
+        "from cxdesk.store.db import open_database\n"
+        f"write_bundle(open_database({url!r}), Path({str(out)!r}), Selection('all'), now=FIXED_NOW)\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                            cwd=Path(__file__).resolve().parents[2])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+    assert json.loads((out / MANIFEST).read_text())["schema_revision"] == HEAD_REVISION

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import IO
 
 from cxdesk.text import strip_controls
@@ -91,18 +91,16 @@ def encode_cell(value: str | None, is_text: bool) -> str:
     return quote(neutralise(value)) if is_text else str(value)
 
 
-def sql_cell(expression: str, kind: str, dialect: str, *, null_as_empty: bool = True,
-             neutral: bool = True) -> str:
+def sql_cell(expression: str, kind: str, dialect: str, *, null_as_empty: bool = True) -> str:
     """SQL giving the bundle cell of ``expression`` (a column of ``kind``),
-    neutralised like ``encode_cell`` (unless ``neutral`` is False: the caller
-    knows the text needs no apostrophe); NULL becomes '' (or stays NULL without
+    neutralised like ``encode_cell``; NULL becomes '' (or stays NULL without
     ``null_as_empty``). Controls are left to ``chunk_bytes`` (they cannot be
     typed in, so the database never strips them)."""
     pg = dialect == "postgresql"
     if kind == "json":  # JSON is written as its text (PostgreSQL's json type needs the cast)
         kind, expression = "text", (f"({expression})::text" if pg else expression)
     if kind == "text":
-        prefix = f"CASE WHEN {_formula_start(expression, dialect)} THEN '''' ELSE '' END || " if neutral else ""
+        prefix = f"CASE WHEN {_formula_start(expression, dialect)} THEN '''' ELSE '' END || "
         # The apostrophe goes in front of the escaped text: no prefixed copy is made.
         cell = f"""'"' || {prefix}replace({expression}, '"', '""') || '"'"""
     elif kind == "float":
@@ -133,35 +131,61 @@ def _formula_start(expression: str, dialect: str) -> str:
     return f"unicode({expression}) IN ({', '.join(str(ord(start)) for start in NEUTRALISED_STARTS)})"
 
 
-def sql_line(columns: Sequence[tuple[str, str]], dialect: str, alias: str = "t") -> str:
+def sql_line(columns: Sequence[tuple[str, str]], dialect: str, alias: str = "t",
+             not_null: Collection[str] = ()) -> str:
     """SQL giving one bundle line (without its line end) per row.
 
     One printf()/format() call builds the whole line (NULL prints as nothing),
-    where a chain of ``||`` would copy the growing line once per column. On
-    SQLite a row none of whose texts starts like a formula (nearly all) skips
-    the per-cell apostrophe test, so the export runs near the speed of
-    SQLite's own CSV output."""
+    where a chain of ``||`` would copy the growing line once per column.
+    ``not_null``: the columns the database declares NOT NULL (see ``_plain_line``).
+
+    On SQLite, where building the lines is nearly all of an export's time, a
+    row none of whose texts could need an apostrophe (each is NULL or sorts
+    at or after 'A') takes the plain line; the few others take each cell from
+    ``sql_cell``. Both give the same line for such a row."""
     if not columns:
         return "''"
     function = "format" if dialect == "postgresql" else "printf"
-    form = ",".join(["%s"] * len(columns))
-
-    def line(neutral: bool) -> str:
-        cells = ", ".join(sql_cell(f"{alias}.{name}", kind, dialect, null_as_empty=False, neutral=neutral)
-                          for name, kind in columns)
-        return f"{function}('{form}', {cells})"
-
+    cells = ", ".join(sql_cell(f"{alias}.{name}", kind, dialect, null_as_empty=False) for name, kind in columns)
+    careful = f"{function}('{','.join(['%s'] * len(columns))}', {cells})"
+    if dialect == "postgresql":
+        return careful
     texts = [f"{alias}.{name}" for name, kind in columns if kind in ("text", "json")]
-    if dialect == "postgresql" or not texts:
-        return line(True)
-    flagged = " OR ".join(_formula_start(text, dialect) for text in texts)
-    return f"CASE WHEN {flagged} THEN {line(True)} ELSE {line(False)} END"
+    plain = _plain_line(columns, alias, not_null)
+    if not texts:
+        return plain
+    # Before 'A' sort every start in NEUTRALISED_STARTS, an empty text and a number;
+    # after X'' every blob but the empty one. A NULL leaves the row plain.
+    flagged = " OR ".join(f"{text} NOT BETWEEN 'A' AND X''" for text in texts)
+    return f"CASE WHEN {flagged} THEN {careful} ELSE {plain} END"
 
 
-# Bytes a bundle line may hold as they are: everything but C0 controls (newline
-# and carriage return aside, checked by count) and DEL. C1 controls are two bytes
-# in UTF-8 (\xc2\x80-\xc2\x9f), found by _C1_UTF8.
-_PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\n\r" + bytes(range(0x80, 0x100))
+def _plain_line(columns: Sequence[tuple[str, str]], alias: str, not_null: Collection[str]) -> str:
+    """SQLite's line for a row whose texts need no apostrophe: one printf() whose
+    format quotes each text with %w (which doubles every double quote, as
+    ``quote`` does) and prints the other cells as stored (what CAST AS TEXT
+    gives), so most cells cost no function call. %w prints a NULL as (NULL):
+    a text column the database does not declare NOT NULL is tested first."""
+    form, values = [], []
+    for name, kind in columns:
+        column = f"{alias}.{name}"
+        if kind in ("text", "json") and name in not_null:
+            form.append('"%w"')
+            values.append(column)
+        elif kind in ("text", "json"):
+            form.append("%s")
+            values.append(f"""CASE WHEN {column} IS NULL THEN '' ELSE printf('"%w"', {column}) END""")
+        else:
+            form.append("%s")
+            values.append(sql_cell(column, kind, "sqlite", null_as_empty=False) if kind == "float" else column)
+    return f"printf('{','.join(form)}', {', '.join(values)})"
+
+
+# Bytes a bundle line may hold as they are: everything but C0 controls and DEL.
+# A carriage return is let through only where a line ends (one a line, counted);
+# a newline anywhere (inside quotes). C1 controls are two bytes in UTF-8
+# (\xc2\x80-\xc2\x9f), found by _C1_UTF8, and only where a byte is not ASCII.
+_PLAIN_BYTES = bytes(range(0x20, 0x7F)) + b"\n" + bytes(range(0x80, 0x100))
 _C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
 # Cells a bundle writes without quotes: numbers, UUIDs, dates, timestamps.
 _BARE = re.compile(r"^[0-9a-f.: +-]+$")
@@ -171,9 +195,11 @@ def chunk_bytes(text: str, count: int, kinds: Sequence[str]) -> tuple[bytes, int
     """``count`` lines as built by ``sql_line`` and joined by CRLF, as UTF-8 bytes
     ending in CRLF, with control characters taken out of their text cells
     (``clean_lines``). Returns (bytes, cells changed). When nothing is wrong,
-    which is always for text typed into cxdesk, the check is three passes in C."""
+    which is always for text typed into cxdesk, the check is one pass in C
+    (two where a text is not ASCII)."""
     data = (text + LINE_END).encode("utf-8")
-    if data.translate(None, _PLAIN_BYTES) or _C1_UTF8.search(data) or data.count(b"\r") != count:
+    if (data.translate(None, _PLAIN_BYTES) != b"\r" * count
+            or (not data.isascii() and _C1_UTF8.search(data))):
         lines = [",".join(_as_cell(value) for value in record) for record in parse_records(text)]
         cleaned, changed = clean_lines(lines, kinds)
         return (LINE_END.join(cleaned) + LINE_END).encode("utf-8"), changed

@@ -381,7 +381,7 @@ def test_sqlite_writes_every_text_cell_as_the_python_rule_does(values):
     engine.dispose()
 
 
-@pytest.mark.parametrize("bad", ["bell\x07", "tab\there", "cr\ralone", "del\x7f", "c1\x85next", "esc\x1b[31mred"])
+@pytest.mark.parametrize("bad", ["bell\x07", "tab\there", "cr\ralone", "crlf\r\ninside", "del\x7f", "c1\x85next", "esc\x1b[31mred"])
 def test_a_chunk_with_any_control_character_is_cleaned(bad):
     lines = [csvfile.quote("fine") + ",5,", csvfile.quote(bad) + ",-7,"]
     data, changed = csvfile.chunk_bytes(csvfile.LINE_END.join(lines), 2, ["text", "int", "text"])
@@ -404,3 +404,107 @@ def test_a_whole_sqlite_line_is_the_python_rule_cell_by_cell(values):
         line = conn.exec_driver_sql(f"SELECT {csvfile.sql_line(columns, 'sqlite')} FROM t").scalar()
     engine.dispose()
     assert line == ",".join(csvfile.encode_cell(value, True) for value in values)
+
+
+# --- the plain line (issue 16): the same bytes as every cell from sql_cell ------------------------
+
+
+def _cell_by_cell_line(columns, dialect, alias="t", not_null=()):
+    """The line every row had before the plain line: each cell from ``sql_cell``."""
+    cells = ", ".join(csvfile.sql_cell(f"{alias}.{name}", kind, dialect, null_as_empty=False)
+                      for name, kind in columns)
+    return f"printf('{','.join(['%s'] * len(columns))}', {cells})"
+
+
+# Texts that take either line: formula starts, NULL look-alikes, quotes, line breaks, letters, non-ASCII;
+# and what SQLite may hold in a text column besides text: blobs and numbers.
+_LINE_TEXTS = st.one_of(_text.filter(lambda value: "\x00" not in value),
+                        st.sampled_from([*TRICKY, "(NULL)", "NULL", "A", "Zed", "a\r\nb", "Ünïcode é", "日本", "\x85x"]))
+_STORED = st.one_of(_LINE_TEXTS, _LINE_TEXTS.map(lambda value: value.encode()),
+                    st.integers(-10**12, 10**12), st.floats(allow_nan=False, allow_infinity=False))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_STORED, st.one_of(st.none(), _STORED), st.one_of(st.none(), st.integers(-2**63, 2**63 - 1)),
+                          st.floats(allow_nan=False), st.one_of(st.none(), _LINE_TEXTS)), min_size=1, max_size=5))
+def test_sqlite_plain_lines_are_the_cell_by_cell_lines(rows):
+    columns = [("a", "text"), ("b", "text"), ("n", "int"), ("f", "float"), ("j", "json")]
+    engine = sa.create_engine("sqlite://")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (a VARCHAR(40) NOT NULL, b TEXT, n INTEGER, f FLOAT NOT NULL, j JSON)")
+        conn.exec_driver_sql("INSERT INTO t VALUES (?, ?, ?, ?, ?)", rows)
+        fast = conn.exec_driver_sql(
+            f"SELECT {csvfile.sql_line(columns, 'sqlite', not_null={'a', 'f'})} FROM t t ORDER BY rowid").all()
+        slow = conn.exec_driver_sql(f"SELECT {_cell_by_cell_line(columns, 'sqlite')} FROM t t ORDER BY rowid").all()
+    engine.dispose()
+    assert fast == slow
+
+
+_MORE_TRICKY = (*TRICKY, "(NULL)", "NULL", "a\r\nb", "9 to 5", " lead", "Ünïcode é", "日本", "bell\x07=x",
+                "c1\x85x", "Plain", "zed", "A", '"lead')
+
+
+@pytest.mark.parametrize("include_pii", [False, True])
+def test_a_bundle_is_byte_for_byte_the_one_built_cell_by_cell(demo_db, tmp_path, monkeypatch, include_pii):
+    """The same demo database, tricky texts written into it, exported as now and as before the
+    plain line (every cell of every row from sql_cell): every file the same, byte for byte."""
+    from cxdesk.exchange import bundle
+
+    _ensure_key(demo_db)
+    with demo_db.engine.begin() as conn:
+        rowids = [row[0] for row in conn.exec_driver_sql("SELECT rowid FROM visit ORDER BY rowid LIMIT 200")]
+        for index, (column, value) in enumerate(
+                [(column, value) for column in ("note", "referral", "service", "segment") for value in _MORE_TRICKY]):
+            conn.exec_driver_sql(f"UPDATE visit SET {column} = ? WHERE rowid = ?", (value, rowids[index]))
+        for value, rowid in zip([b"=A", b"", b"A", 42, -1.5], rowids[-5:]):
+            conn.exec_driver_sql("UPDATE visit SET note = ? WHERE rowid = ?", (value, rowid))
+        conn.exec_driver_sql("UPDATE surveyanswer SET text = '=cmd' WHERE rowid IN "
+                             "(SELECT rowid FROM surveyanswer LIMIT 3)")
+        conn.exec_driver_sql("UPDATE complaint SET what_happened = 'x\ny \"q\" =' WHERE rowid IN "
+                             "(SELECT rowid FROM complaint LIMIT 2)")
+    with demo_db.session() as session:
+        supervisor = supervisor_of_demo(session) if include_pii else None
+    monkeypatch.setattr(bundle, "CHUNK_ROWS", 97)  # several chunks a table, one with a control character
+    now = write_bundle(demo_db, tmp_path / "now", Selection("all"), now=FIXED_NOW, include_pii=include_pii,
+                       pii_by=supervisor)
+    monkeypatch.setattr(csvfile, "sql_line", _cell_by_cell_line)
+    before = write_bundle(demo_db, tmp_path / "before", Selection("all"), now=FIXED_NOW, include_pii=include_pii,
+                          pii_by=supervisor)
+    assert now.rows == before.rows and now.rows["visit"] > 500 and now.cleaned_cells == before.cleaned_cells > 0
+    files = sorted(path.name for path in (tmp_path / "now").iterdir())
+    assert files == sorted(path.name for path in (tmp_path / "before").iterdir())
+    for name in files:
+        ours, theirs = (tmp_path / "now" / name).read_bytes(), (tmp_path / "before" / name).read_bytes()
+        if name == MANIFEST:
+            ours, theirs = (json.loads(ours) | {"bundle_id": ""}), (json.loads(theirs) | {"bundle_id": ""})
+        if name != SIGNATURE:
+            assert ours == theirs, name
+    visits = (tmp_path / "now" / "visit.csv").read_bytes()
+    assert b'"\'=SUM(A1:A9)"' in visits and b'"(NULL)"' in visits and b',,' in visits
+
+
+def test_an_export_of_a_database_at_the_head_leaves_alembic_unimported(demo_db, tmp_path):
+    """The manifest's schema revision is the one stamp, read by plain SQL (Alembic's import
+    cost every export a quarter of a second)."""
+    import subprocess
+    import sys
+
+    from cxdesk.store.migrate import HEAD_REVISION
+
+    _ensure_key(demo_db)
+    url, out = str(demo_db.engine.url), tmp_path / "b"
+    demo_db.dispose()
+    code = (
+        "import sys, json\n"
+        "from pathlib import Path\n"
+        "from tests.factories import FIXED_NOW\n"
+        "from cxdesk.exchange.bundle import Selection, write_bundle\n"
+        "from cxdesk.store.db import open_database\n"
+        f"write_bundle(open_database({url!r}), Path({str(out)!r}), Selection('all'), now=FIXED_NOW)\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                            cwd=Path(__file__).resolve().parents[2])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+    assert json.loads((out / MANIFEST).read_text())["schema_revision"] == HEAD_REVISION

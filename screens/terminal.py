@@ -19,6 +19,11 @@ Alt key, so an ESC that cannot start a terminal sequence is the Escape key:
 it is rewritten to the unambiguous kitty form of Escape before parsing
 (``separate_escapes``), and an ``alt+x`` that still comes through (ESC at the
 end of one read, x at the start of the next) is given back as Escape, then x.
+
+A read that ends in ESC waits ``ESCDELAY`` milliseconds (the curses setting; 25 by
+default) for the rest of a sequence; if nothing comes it is the Escape key at once.
+Textual's parser alone waits 100 ms and then notices only at its next 100 ms tick, so a
+clerk's Escape took 100 to 200 ms to close a dialog.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import os
 import re
 import selectors
 from codecs import getincrementaldecoder
+from collections.abc import Callable
 
 from textual import events
 from textual._loop import loop_last
@@ -39,6 +45,29 @@ REPLACEMENT = "\ufffd"
 _LONE_ESCAPE = re.compile("\x1b(?=[^\\[O\\]P_^X\\\\\x1b])")
 # The kitty keyboard protocol's Escape key, which Textual parses on its own.
 ESCAPE_KEY = "\x1b[27u"
+DEFAULT_ESCAPE_WAIT_S = 0.025
+
+
+def escape_wait_seconds() -> float:
+    """How long a read that ends in ESC waits for the rest of a sequence: ``ESCDELAY``
+    (milliseconds, the setting curses programs share) or 25 ms. A terminal writes a whole
+    sequence at once, so its rest comes in the same read or at once after it."""
+    try:
+        return max(1, int(os.environ.get("ESCDELAY", ""))) / 1000
+    except ValueError:
+        return DEFAULT_ESCAPE_WAIT_S
+
+
+def finish_trailing_escape(text: str, more: Callable[[], str | None]) -> str:
+    """``text`` read from the terminal; if it ends in ESC, ``more()`` gives what follows
+    within the escape wait (None: nothing came). An ESC nothing followed is the Escape key
+    (Textual's parser would only say so at its next 100 ms tick, after its own 100 ms wait)."""
+    while text.endswith("\x1b"):
+        following = more()
+        if following is None:
+            return text[:-1] + ESCAPE_KEY
+        text += following
+    return text
 
 
 def separate_escapes(text: str) -> str:
@@ -90,6 +119,13 @@ class TolerantLinuxDriver(LinuxDriver):
 
         decode = keyboard_decoder()
         read = os.read
+        escape_wait = escape_wait_seconds()
+
+        def following() -> str | None:
+            if not selector.select(escape_wait):
+                return None
+            data = read(fileno, 1024 * 4)
+            return decode_keyboard(decode, data) if data else None
 
         def process_selector_events(selector_events, final: bool = False) -> None:
             for last, (_selector_key, mask) in loop_last(selector_events):
@@ -98,7 +134,8 @@ class TolerantLinuxDriver(LinuxDriver):
                     if not raw:
                         # This can occur if the stdin is piped
                         break
-                    unicode_data = separate_escapes(decode_keyboard(decode, raw, final=final and last))
+                    text = finish_trailing_escape(decode_keyboard(decode, raw, final=final and last), following)
+                    unicode_data = separate_escapes(text)
                     if not unicode_data:
                         continue
                     for event in feed(unicode_data):

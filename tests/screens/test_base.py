@@ -212,6 +212,55 @@ def test_escape_in_a_burst_is_the_escape_key_not_alt_or_a_caret(monkeypatch):
                     "N", "up", "f1", "escape", "escape", "q"]
 
 
+def test_an_escape_at_the_end_of_a_read_is_the_escape_key_without_textuals_wait(monkeypatch):
+    """A lone Escape (the last byte a terminal sent) is the Escape key once ESCDELAY has
+    passed with nothing after it: Textual's own wait (set to a minute here) is not needed."""
+    import os
+    import threading
+    from threading import Event
+
+    from cxdesk.screens.terminal import TolerantLinuxDriver
+    from textual import constants, events
+    from textual.driver import Driver
+
+    monkeypatch.setattr(constants, "ESCAPE_DELAY", 60.0)
+    monkeypatch.setenv("ESCDELAY", "20")
+    read_end, write_end = os.pipe()
+    driver = TolerantLinuxDriver.__new__(TolerantLinuxDriver)
+    driver.fileno = read_end
+    driver.exit_event = Event()
+    driver._debug = False
+    keys: list[str] = []
+    escaped = Event()
+
+    def record(self, message) -> None:
+        if isinstance(message, events.Key):
+            keys.append(message.key)
+            escaped.set()
+
+    monkeypatch.setattr(Driver, "process_message", record)
+    thread = threading.Thread(target=driver.run_input_thread, daemon=True)
+    thread.start()
+    os.write(write_end, b"\x1b")
+    got_it = escaped.wait(timeout=10)
+    driver.exit_event.set()
+    thread.join(timeout=5)
+    os.close(write_end)
+    os.close(read_end)
+    assert got_it and keys == ["escape"]
+
+
+def test_a_sequence_cut_after_its_escape_is_put_back_together():
+    from cxdesk.screens.terminal import ESCAPE_KEY, finish_trailing_escape
+
+    rest = iter(["[A"])
+    assert finish_trailing_escape("n\x1b", lambda: next(rest, None)) == "n\x1b[A"
+    assert finish_trailing_escape("n\x1b", lambda: None) == "n" + ESCAPE_KEY
+    rest = iter(["\x1b"])
+    assert finish_trailing_escape("\x1b", lambda: next(rest, None)) == "\x1b" + ESCAPE_KEY
+    assert finish_trailing_escape("abc", lambda: None) == "abc"
+
+
 def test_alt_and_a_character_is_escape_then_the_character():
     from cxdesk.screens.terminal import escape_then_key
     from textual import events

@@ -376,9 +376,9 @@ def measure_start(url: str, runs: int) -> tuple[list[Figure], dict[str, float]]:
         Figure("counter ready after sign-in, PIN hash excluded", median["counter"], None, bare,
                f"{median['counter']:.0f} ms with the hash; hash {pin_ms:.0f} ms taken off; "
                f"{cpu_note('counter', pin_cpu_ms)} (hash CPU {pin_cpu_ms:.0f} ms off)", target_ratio=TARGET_COUNTER_READY, excluded_ms=pin_ms),
-        Figure("sign-in key to counter ready, PIN hash excluded", median["counter-typed"], None, bare,
+        Figure("sign-in key to counter ready (with the PIN hash)", median["counter-typed"], None, bare,
                f"signed in once the database layer had loaded (a clerk still typing code and PIN); "
-               f"{median['counter-typed']:.0f} ms with the hash; for scale", excluded_ms=pin_ms),
+               f"the hash is about {pin_ms:.0f} ms of it (wall; CPU {pin_cpu_ms:.0f} ms); for scale"),
     ]
     return figures, rss
 

@@ -32,9 +32,10 @@ if TYPE_CHECKING:
     from cxdesk.store.db import Database
     from cxdesk.store.models import Office
 
-# The stylesheets live beside the screen modules. Paths are absolute because
+# The stylesheets live beside the screen modules. Paths are absolute (and resolved, so a
+# stylesheet is one source whether found through the link cxdesk/screens or not) because
 # Textual reads a CSS_PATH relative to the module of each subclass.
-STYLES = Path(__file__).parent
+STYLES = Path(__file__).resolve().parent
 
 
 def stylesheet(name: str) -> str:

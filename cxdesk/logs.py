@@ -50,9 +50,8 @@ def log_unexpected(exc: BaseException, context: str = "") -> Path | None:
     return path
 
 
-def is_disk_full(exc: BaseException) -> bool:
-    """Whether ``exc`` (or what it wraps) says the disk is full: an OSError ENOSPC,
-    SQLite's SQLITE_FULL, PostgreSQL's disk_full."""
+def _chain(exc: BaseException):
+    """``exc`` and what it wraps (a driver error's ``orig``, its cause and context), each once."""
     seen: set[int] = set()
     pending: list[BaseException | None] = [exc]
     while pending:
@@ -60,38 +59,38 @@ def is_disk_full(exc: BaseException) -> bool:
         if error is None or id(error) in seen:
             continue
         seen.add(id(error))
-        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
-            return True
-        if getattr(error, "sqlite_errorcode", None) == SQLITE_FULL:
-            return True
-        if getattr(error, "sqlstate", None) == PG_DISK_FULL:
-            return True
-        words = str(error).lower()
-        if "database or disk is full" in words or "no space left on device" in words:
-            return True
+        yield error
         pending += [getattr(error, "orig", None), error.__cause__, error.__context__]
-    return False
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it wraps) says the disk is full: an OSError ENOSPC,
+    SQLite's SQLITE_FULL, PostgreSQL's disk_full."""
+    return any(_says_full(error) for error in _chain(exc))
+
+
+def _says_full(error: BaseException) -> bool:
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return True
+    if getattr(error, "sqlite_errorcode", None) == SQLITE_FULL or getattr(error, "sqlstate", None) == PG_DISK_FULL:
+        return True
+    words = str(error).lower()
+    return "database or disk is full" in words or "no space left on device" in words
 
 
 def is_disk_error(exc: BaseException) -> bool:
     """Whether ``exc`` (or what it wraps) says the disk refused to read or write: SQLite's
     SQLITE_IOERR family, an OSError EIO or EFBIG. A full disk is ``is_disk_full``."""
-    seen: set[int] = set()
-    pending: list[BaseException | None] = [exc]
-    while pending:
-        error = pending.pop()
-        if error is None or id(error) in seen:
-            continue
-        seen.add(id(error))
-        if isinstance(error, OSError) and error.errno in (errno.EIO, errno.EFBIG):
-            return True
-        code = getattr(error, "sqlite_errorcode", None)
-        if isinstance(code, int) and code & 0xFF == SQLITE_IOERR:
-            return True
-        if "disk i/o error" in str(error).lower():
-            return True
-        pending += [getattr(error, "orig", None), error.__cause__, error.__context__]
-    return False
+    return any(_says_io_error(error) for error in _chain(exc))
+
+
+def _says_io_error(error: BaseException) -> bool:
+    if isinstance(error, OSError) and error.errno in (errno.EIO, errno.EFBIG):
+        return True
+    code = getattr(error, "sqlite_errorcode", None)
+    if isinstance(code, int) and code & 0xFF == SQLITE_IOERR:
+        return True
+    return "disk i/o error" in str(error).lower()
 
 
 DISK_ERROR = ("the computer could not write to its disk (it may be full, or failing). "

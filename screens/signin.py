@@ -162,7 +162,7 @@ class SignInScreen(BaseScreen):
     def _bench_sign_in(self, opened: bool) -> None:
         """Benchmarks only: sign in by itself as soon as the stations show, or (with
         CXDESK_BENCH_SIGNIN_WHEN=opened, as a clerk still typing) once the database is open."""
-        bench = _bench_sign_in()
+        bench = _bench_credentials()
         if not bench or self._bench_signed_in:
             return
         import os
@@ -254,7 +254,7 @@ class SignInScreen(BaseScreen):
         ask_after_sign_in(app, signed_in)  # the barrier survey prompt, if this period is unanswered
 
 
-def _bench_sign_in() -> tuple[str, str, str] | None:
+def _bench_credentials() -> tuple[str, str, str] | None:
     """Benchmarks only (with CXDESK_BENCH_READY set): sign in as CODE:PIN:STATION."""
     import os
 

@@ -4,6 +4,8 @@ when a step is saved; a broken byte from the terminal does not stop the app."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -134,41 +136,10 @@ def test_a_broken_byte_from_the_terminal_is_dropped_not_fatal(chunks):
     assert text in ("a", "xb", "é")
 
 
-def test_the_driver_input_thread_survives_a_broken_byte():
-    """The driver's own read loop, on a pipe: one invalid byte, then keys; the keys arrive."""
-    import os
-    import threading
-    import time
-    from threading import Event
-
-    from cxdesk.screens.terminal import TolerantLinuxDriver
-    from textual import events
-
-    read_end, write_end = os.pipe()
-    driver = TolerantLinuxDriver.__new__(TolerantLinuxDriver)
-    driver.fileno = read_end
-    driver.exit_event = Event()
-    driver._debug = False
-    keys: list[str] = []
-    driver.process_message = lambda message: keys.append(message.key) if isinstance(message, events.Key) else None
-    thread = threading.Thread(target=driver.run_input_thread, daemon=True)
-    thread.start()
-    os.write(write_end, b"\xf1")
-    os.write(write_end, b"ab")
-    for _ in range(200):  # bounded wait for the thread to read (not a timed assertion)
-        if keys == ["a", "b"]:
-            break
-        time.sleep(0.01)
-    driver.exit_event.set()
-    thread.join(timeout=5)
-    os.close(write_end)
-    os.close(read_end)
-    assert keys == ["a", "b"] and not thread.is_alive()
-
-
-def _keys_read_by_the_driver(monkeypatch, data: bytes) -> list[str]:
-    """Run the driver's own read loop on a pipe that receives ``data`` in one write
-    (as tmux send-keys, or a fast typist's terminal, delivers a burst); the keys it sends on."""
+@contextmanager
+def _driver_on_a_pipe(monkeypatch, all_arrived: Callable[[list[str]], bool]):
+    """The driver's own read loop on a pipe. Yields (write, keys, done): ``write(data)`` is one
+    write to the terminal side; ``done`` is set once ``all_arrived(keys)`` holds."""
     import os
     import threading
     from threading import Event
@@ -188,19 +159,37 @@ def _keys_read_by_the_driver(monkeypatch, data: bytes) -> list[str]:
     def record(self, message) -> None:
         if isinstance(message, events.Key):
             keys.append(message.key)
-            if message.key == "end":  # the marker written last
+            if all_arrived(keys):
                 done.set()
 
     monkeypatch.setattr(Driver, "process_message", record)
     thread = threading.Thread(target=driver.run_input_thread, daemon=True)
     thread.start()
-    os.write(write_end, data + b"\x1b[F")  # End, so the reader knows all has arrived
-    done.wait(timeout=10)
-    driver.exit_event.set()
-    thread.join(timeout=5)
-    os.close(write_end)
-    os.close(read_end)
+    try:
+        yield (lambda data: os.write(write_end, data)), keys, done
+    finally:
+        driver.exit_event.set()
+        thread.join(timeout=5)
+        os.close(write_end)
+        os.close(read_end)
     assert not thread.is_alive()
+
+
+def test_the_driver_input_thread_survives_a_broken_byte(monkeypatch):
+    """The driver's own read loop, on a pipe: one invalid byte, then keys; the keys arrive."""
+    with _driver_on_a_pipe(monkeypatch, lambda keys: len(keys) >= 2) as (write, keys, done):
+        write(b"\xf1")
+        write(b"ab")
+        done.wait(timeout=10)
+    assert keys == ["a", "b"]
+
+
+def _keys_read_by_the_driver(monkeypatch, data: bytes) -> list[str]:
+    """The keys the driver sends on for ``data`` arriving in one write (as tmux send-keys, or
+    a fast typist's terminal, delivers a burst)."""
+    with _driver_on_a_pipe(monkeypatch, lambda keys: keys[-1] == "end") as (write, keys, done):
+        write(data + b"\x1b[F")  # End, so the reader knows all has arrived
+        done.wait(timeout=10)
     return keys[:-1]
 
 
@@ -215,38 +204,13 @@ def test_escape_in_a_burst_is_the_escape_key_not_alt_or_a_caret(monkeypatch):
 def test_an_escape_at_the_end_of_a_read_is_the_escape_key_without_textuals_wait(monkeypatch):
     """A lone Escape (the last byte a terminal sent) is the Escape key once ESCDELAY has
     passed with nothing after it: Textual's own wait (set to a minute here) is not needed."""
-    import os
-    import threading
-    from threading import Event
-
-    from cxdesk.screens.terminal import TolerantLinuxDriver
-    from textual import constants, events
-    from textual.driver import Driver
+    from textual import constants
 
     monkeypatch.setattr(constants, "ESCAPE_DELAY", 60.0)
     monkeypatch.setenv("ESCDELAY", "20")
-    read_end, write_end = os.pipe()
-    driver = TolerantLinuxDriver.__new__(TolerantLinuxDriver)
-    driver.fileno = read_end
-    driver.exit_event = Event()
-    driver._debug = False
-    keys: list[str] = []
-    escaped = Event()
-
-    def record(self, message) -> None:
-        if isinstance(message, events.Key):
-            keys.append(message.key)
-            escaped.set()
-
-    monkeypatch.setattr(Driver, "process_message", record)
-    thread = threading.Thread(target=driver.run_input_thread, daemon=True)
-    thread.start()
-    os.write(write_end, b"\x1b")
-    got_it = escaped.wait(timeout=10)
-    driver.exit_event.set()
-    thread.join(timeout=5)
-    os.close(write_end)
-    os.close(read_end)
+    with _driver_on_a_pipe(monkeypatch, bool) as (write, keys, done):
+        write(b"\x1b")
+        got_it = done.wait(timeout=10)
     assert got_it and keys == ["escape"]
 
 

@@ -11,7 +11,8 @@ keys and the steps they take (about 430 lines: one binding, one step each).
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from cxdesk.screens.base import BaseScreen
 from cxdesk.screens.counter_view import (
@@ -38,6 +39,7 @@ from cxdesk.vocab import VisitState
 
 if TYPE_CHECKING:
     from cxdesk.domain.visits import LineEntry
+    from cxdesk.screens.dialogs import Dialog
     from cxdesk.store.models import Visit
 
 # How often the line is re-read (other counters change it) and waits re-drawn.
@@ -93,6 +95,10 @@ class CounterScreen(BaseScreen):
         # The line's rows as the table shows them, by visit id, in order (see _show_line).
         self._line_cells: dict[str, tuple] = {}
         self._line_columns: list = []
+        # The dialogs of every visit, built once and shown again (see kept).
+        self._kept: dict[str, str] = {}
+        # True while the view shown was read with the save a dialog just made.
+        self._fresh = False
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -121,6 +127,39 @@ class CounterScreen(BaseScreen):
         self.refresh_view(first=True)
         self.set_interval(REFRESH_SECONDS, self.refresh_view)
 
+    def on_unmount(self) -> None:
+        # Signed out (or quitting): the kept dialogs go with the counter that kept them.
+        app = self.app
+        for name in self._kept.values():
+            if not app.is_screen_installed(name):  # Textual uninstalls them itself at exit
+                continue
+            dialog = app.get_screen(name)
+            if dialog in app.screen_stack:
+                continue
+            app.uninstall_screen(name)
+            dialog.remove()
+        self._kept.clear()
+
+    def kept(self, kind: type[Dialog], *args) -> Dialog:
+        """A dialog of ``kind`` for ``args``, built once per sign-in and shown again.
+
+        Building a form anew (compose, a style pass over each widget, four layouts) was most
+        of the time from i or f to the form on screen (issue 16); a kept one is blanked by its
+        ``prepare`` and shown. The walk-up's finish form asks more than a visit's: its own.
+        """
+        app = self.app
+        key = f"{kind.__name__}-{'walk-up' if args == (None,) else 'visit'}"
+        name = self._kept.get(key)
+        if name is None:
+            name = self._kept[key] = f"{key}-{id(self)}"
+            dialog = kind(*args)
+            dialog.then_read, dialog.then_show = self.then_read, self._shown_after_save
+            app.install_screen(dialog, name)
+            return dialog
+        dialog = app.get_screen(name)
+        dialog.prepare(*args)
+        return dialog
+
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < NARROW
         if narrow != self.has_class("-narrow"):
@@ -130,18 +169,53 @@ class CounterScreen(BaseScreen):
 
     # --- reading -------------------------------------------------------------
 
-    def refresh_view(self, first: bool = False) -> None:
+    def reader(self) -> Callable[[Any], CounterView]:
+        """What the counter shows, read in a session (on the database thread)."""
         app = self.app
-        if app.signed_in is None or not self.is_attached:
-            return
         office, who = app.office, app.signed_in
 
         def read(session) -> CounterView:
             return read_counter(session, office, who, app.now())
 
+        return read
+
+    def then_read(self, work: Callable[[Any], Any]) -> Callable[[Any], tuple[Any, CounterView | None]]:
+        """``work``, then in the same database job what the counter shows after it.
+
+        A step and the read after it as one job are shown in one repaint, not two (issue 16:
+        key to screen). The step is saved before the read: a read that fails gives None, and
+        the next refresh reads again and says why.
+        """
+        read = self.reader()
+
+        def job(session) -> tuple[Any, CounterView | None]:
+            result = work(session)
+            try:
+                view = read(session)
+            except Exception:  # noqa: BLE001 - the step is saved; refresh_view reports a failed read
+                view = None
+            return result, view
+
+        return job
+
+    def show_read(self, view: CounterView | None) -> None:
+        """Show a view read just after a step (``then_read``), or read it now if there is none."""
+        if view is None:
+            self.refresh_view()
+            return
+        self._show(view)
+        self._check_shift_and_window(view)
+
+    def refresh_view(self, first: bool = False) -> None:
+        app = self.app
+        if app.signed_in is None or not self.is_attached:
+            return
+        read = self.reader()
+
         def show(view: CounterView) -> None:
             self._show(view)
             if first:
+                app.settle_heap()
                 app.screen_ready("counter")
                 # Screen-reader mode: the counter's first sentence waited for what is at the counter.
                 if self.is_current and app.spoken and app.spoken[-1] == "Counter.":
@@ -266,16 +340,17 @@ class CounterScreen(BaseScreen):
         return True
 
     def _do(self, work, message: str | None = None, after=None, description: str = "do that") -> None:
-        """Run a domain step, say what happened, re-read the screen."""
+        """Run a domain step, say what happened, show the screen read after it."""
 
-        def done(result) -> None:
+        def done(outcome) -> None:
+            result, view = outcome
             if message:
                 self.notify(message.format(result=result), timeout=3)
             if after:
                 after(result)
-            self.refresh_view()
+            self.show_read(view)
 
-        self.app.run_db(work, done, description=description)
+        self.app.run_db(self.then_read(work), done, description=description)
 
     def action_call_next(self) -> None:
         app = self.app
@@ -410,17 +485,29 @@ class CounterScreen(BaseScreen):
     def action_check_in(self) -> None:
         from cxdesk.screens.visit_dialogs import CheckInDialog
 
-        self.app.push_screen(CheckInDialog(), self._checked_in)
+        self.app.push_screen(self.kept(CheckInDialog), self._checked_in)
+
+    def _shown_after_save(self, view: CounterView | None) -> None:
+        # A kept dialog saved and read the counter (then_read): shown with the dialog's
+        # closing, in the same repaint; the dialog's callback need not read again.
+        self._fresh = view is not None
+        self.show_read(view)
+
+    def _refresh_unless_fresh(self) -> None:
+        if self._fresh:
+            self._fresh = False
+            return
+        self.refresh_view()
 
     def _checked_in(self, ticket: str | None) -> None:
         if ticket:
             self.notify(f"Checked in: ticket {ticket}.", timeout=3)
-            self.refresh_view()
+            self._refresh_unless_fresh()
 
     def action_walk_up(self) -> None:
         from cxdesk.screens.visit_dialogs import FinishDialog
 
-        self.app.push_screen(FinishDialog(visit=None), self._finished)
+        self.app.push_screen(self.kept(FinishDialog, None), self._finished)
 
     def action_finish(self, then=None) -> None:
         from cxdesk.screens.visit_dialogs import FinishDialog
@@ -429,21 +516,21 @@ class CounterScreen(BaseScreen):
         if view is None or view.current is None:
             self.notify("Nobody is at the counter.", severity="warning")
             return
-        self.app.push_screen(FinishDialog(visit=view.current), lambda visit: self._finished(visit, then))
+        self.app.push_screen(self.kept(FinishDialog, view.current), lambda visit: self._finished(visit, then))
 
     def _finished(self, visit: Visit | None, then=None) -> None:
         from cxdesk.screens.visit_dialogs import ChannelDialog
 
-        self.refresh_view()
+        self._refresh_unless_fresh()
         if visit is None:
             return
 
         def channels_done(_result) -> None:
-            self.refresh_view()
+            self._refresh_unless_fresh()
             if then is not None:
                 then()
 
-        self.app.push_screen(ChannelDialog(visit), channels_done)
+        self.app.push_screen(self.kept(ChannelDialog, visit), channels_done)
 
     def action_transfer(self) -> None:
         from cxdesk.screens.visit_dialogs import TransferDialog

@@ -54,6 +54,11 @@ class CheckInDialog(Dialog):
                     yield FormInput(id="appointment", placeholder="walk-in", max_length=5, advance=False)
             yield MessageLine(id="message")
 
+    def prepare(self) -> None:
+        """Blank again, for the next customer (the counter keeps this dialog)."""
+        self.reset("#segment")
+        self.query_one("#language", NumberedChoice).reset("en")
+
     @on(Input.Submitted, "#appointment")
     def action_save(self) -> None:
         app = self.app
@@ -118,7 +123,7 @@ class FinishDialog(Dialog):
 
         title = f"Finish {ticket(self.visit)}" if self.visit else "Walk-up visit (served without queueing)"
         with VerticalScroll(classes="dialog wide", id="finish"):
-            yield Static(title, classes="form-title")
+            yield Static(title, classes="form-title", id="title")
             with Horizontal(classes="columns"):
                 if self.visit is None:
                     with Vertical():
@@ -142,6 +147,21 @@ class FinishDialog(Dialog):
     def on_mount(self) -> None:
         self.query_one("#segment" if self.visit is None else "#service").focus()
 
+    def prepare(self, visit: Visit | None) -> None:
+        """Blank again, for ``visit`` (the counter keeps this dialog; a walk-up has its own)."""
+        from cxdesk.domain.visits import ticket
+
+        if (visit is None) != (self.visit is None):
+            raise ValueError("a walk-up's finish dialog asks the segment: it is not a visit's")
+        self.visit = visit
+        if visit is not None:
+            self.query_one("#title", Static).update(Content(f"Finish {ticket(visit)}"))
+        self.reset("#segment" if visit is None else "#service")
+        self.query_one("#service", NumberedChoice).reset(visit.service_wanted if visit else None)
+        for name in ("referral", "reason"):
+            self.query_one(f"#{name}").add_class("hidden")
+            self.query_one(f"#{name}-label").add_class("hidden")
+
     @on(NumberedChoice.Picked, "#outcome")
     def _outcome_picked(self, event: NumberedChoice.Picked) -> None:
         needs = catalog("outcomes").get(event.code).extra.get("requires")
@@ -157,10 +177,14 @@ class FinishDialog(Dialog):
 
     @on(NumberedChoice.Picked)
     def _show_picked(self, event: NumberedChoice.Picked) -> None:
-        # At 80x24 the next field may be below the fold: bring it into view.
-        focused = self.focused
-        if focused is not None:
-            self.call_after_refresh(focused.scroll_visible)
+        # At 80x24 the next field may be below the fold: bring it into view once it is laid
+        # out (the list an outcome needs has just appeared; its focus is set after this).
+        self.refresh(layout=True)
+        self.call_after_refresh(self._scroll_to_focus)
+
+    def _scroll_to_focus(self) -> None:
+        if self.focused is not None:
+            self.focused.scroll_visible()
 
     @on(Input.Submitted, "#note")
     def action_save(self) -> None:
@@ -227,7 +251,7 @@ class ChannelDialog(Dialog):
 
         items = choices("channels")
         with VerticalScroll(classes="dialog wide"):
-            yield Static(f"Other ways to be served — {ticket(self.visit)}", classes="form-title")
+            yield Static(f"Other ways to be served — {ticket(self.visit)}", classes="form-title", id="title")
             yield Static("Number keys tick what you offered; Tab, then a number for the customer's "
                          "preference. Enter saves, Escape skips.")
             with Horizontal(classes="columns"):
@@ -238,6 +262,14 @@ class ChannelDialog(Dialog):
                     yield Label("Prefers next time")
                     yield NumberedChoice(items, id="preferred", advance=False)
             yield MessageLine(id="message")
+
+    def prepare(self, visit: Visit) -> None:
+        """Blank again, for ``visit`` (the counter keeps this dialog)."""
+        from cxdesk.domain.visits import ticket
+
+        self.visit = visit
+        self.query_one("#title", Static).update(Content(f"Other ways to be served — {ticket(visit)}"))
+        self.reset("#offered")
 
     def action_save(self) -> None:
         offered = list(self.query_one("#offered", NumberedSelection).selected)

@@ -48,6 +48,27 @@ class Dialog(BaseModal):
         self.app.push_screen(ChoiceDialog(self.DISCARD_QUESTION, "", [
             ("keep", "No, keep editing"), ("discard", "Yes, throw it away")]), answered)
 
+    def reset(self, focus: str) -> None:
+        """Every pick list and field back to blank, the message line empty, the form scrolled
+        to its top and ``focus`` (a selector) focused: the state compose left, for a dialog
+        built once and shown again (``CounterScreen.kept``)."""
+        from textual.containers import ScrollableContainer
+        from textual.widgets import Input
+
+        from cxdesk.screens.widgets import NumberedSelection
+
+        self._keys_ready = False
+        for choice in self.query(NumberedChoice):
+            choice.reset()
+        for selection in self.query(NumberedSelection):
+            selection.reset()
+        for field in self.query(Input):
+            field.value = ""
+        self.query_one(MessageLine).clear()
+        for scroll in self.query(ScrollableContainer):
+            scroll.scroll_home(animate=False, immediate=True)
+        self.set_focus(self.query_one(focus), scroll_visible=False)
+
     def show_error(self, exc: CxdeskError | str) -> None:
         line = self.query_one(MessageLine)
         line.show_error(str(exc))
@@ -57,6 +78,23 @@ class Dialog(BaseModal):
     def picked(self, choice_id: str) -> str | None:
         return self.query_one(f"#{choice_id}", NumberedChoice).value
 
+    # Set by a screen that keeps this dialog (CounterScreen.kept): after a save, the same
+    # database job reads what that screen shows (``then_read(work)`` returns the job, whose
+    # result is (the save's result, what was read)), and ``then_show`` shows it just before
+    # the dialog's own ``on_done``.
+    then_read: Callable[[Callable[[Any], Any]], Callable[[Any], tuple[Any, Any]]] | None = None
+    then_show: Callable[[Any], None] | None = None
+
     def save_db(self, work: Callable[[Any], Any], on_done: Callable[[Any], None], description: str) -> None:
         """``work`` on the database thread; a refusal (of any kind) is shown here."""
-        self.app.run_db(work, on_done, on_error=self.show_error, description=description)
+        if self.then_read is None or self.then_show is None:
+            self.app.run_db(work, on_done, on_error=self.show_error, description=description)
+            return
+        show = self.then_show
+
+        def done(outcome: tuple[Any, Any]) -> None:
+            result, read = outcome
+            show(read)
+            on_done(result)
+
+        self.app.run_db(self.then_read(work), done, on_error=self.show_error, description=description)

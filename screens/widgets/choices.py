@@ -51,12 +51,25 @@ class NumberedChoice(OptionList):
         if self._initial in self._codes:
             self.highlighted = self._codes.index(self._initial)
 
+    def reset(self, selected: str | None = None) -> None:
+        """Nothing picked, ``selected`` highlighted: as new, for a form shown again."""
+        self._mark(None)
+        self.value = None
+        self._initial = selected
+        self.highlighted = self._codes.index(selected) if selected in self._codes else None
+        self.scroll_home(animate=False, immediate=True)
+
+    def _mark(self, code: str | None) -> None:
+        """The check mark on ``code``'s item only (items whose mark is right are left alone)."""
+        for index, (option_code, text) in enumerate(zip(self._codes, self._labels)):
+            if (option_code == code) != (option_code == self.value):
+                mark = "✔ " if option_code == code else "  "
+                self.replace_option_prompt_at_index(index, Content(mark + text))
+
     def pick(self, code: str, *, by_enter: bool = False) -> None:
+        self._mark(code)
         self.value = code
         self.highlighted = self._codes.index(code)
-        for index, (option_code, text) in enumerate(zip(self._codes, self._labels)):
-            mark = "✔ " if option_code == code else "  "
-            self.replace_option_prompt_at_index(index, Content(mark + text))
         self.post_message(self.Picked(self, code, by_enter))
         if self.advance:
             self.screen.focus_next()
@@ -85,7 +98,17 @@ class NumberedSelection(SelectionList):
         super().__init__(*[(Content(f"  {text}"), code) for text, (code, _) in zip(self._labels, items)],
                          **kwargs)
 
+    def reset(self) -> None:
+        """Nothing ticked, nothing highlighted: as new, for a form shown again."""
+        self.deselect_all()
+        self._show_ticks()
+        self.highlighted = None
+        self.scroll_home(animate=False, immediate=True)
+
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        self._show_ticks()
+
+    def _show_ticks(self) -> None:
         chosen = set(self.selected)
         for index, text in enumerate(self._labels):
             mark = "✔ " if self.get_option_at_index(index).value in chosen else "  "

@@ -253,3 +253,31 @@ async def test_three_visits_typed_as_one_terminal_burst_are_all_finished(monkeyp
         await settle(pilot)
     visits = all_visits(db)
     assert [(v.state, v.channel_step) for v in visits] == [("done", "skipped")] * 3
+
+
+async def test_the_heap_is_settled_once_the_counter_shows_and_never_in_headless_runs(db_url, clock, db, office,
+                                                                                    monkeypatch):
+    """gc.freeze once the counter is up (issue 16: 90 ms full collections on a key); tests
+    run headless, where freezing would keep every app of the run alive."""
+    import gc
+
+    from cxdesk.screens.base import BaseApp
+
+    frozen: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    settled: list[bool] = []
+    settle_heap = BaseApp.settle_heap
+
+    def spy(app) -> None:
+        settled.append(app.is_headless)
+        settle_heap(app)
+
+    monkeypatch.setattr(BaseApp, "settle_heap", spy)
+    app = make_app(db_url, clock)
+    async with app.run_test() as pilot:
+        await sign_in(pilot)
+        await settle(pilot)
+    assert settled == [True] and frozen == []  # asked once, at the counter's first showing; headless
+    monkeypatch.setattr(BaseApp, "is_headless", property(lambda self: False))
+    settle_heap(app)
+    assert frozen == [True]

@@ -383,3 +383,127 @@ async def test_the_line_is_updated_in_place_and_keeps_calling_order(db_url, db, 
         await settle(pilot)
         assert [ticket for _, ticket, _ in shown()] == [due.ticket, second.ticket, third.ticket, fourth.ticket]
         assert [position for position, _, _ in shown()] == ["1", "2", "3", "4"]
+
+
+async def test_forms_shown_again_start_blank_and_save_only_what_was_typed(db_url, clock, db, office):
+    """The counter keeps its visit dialogs (issue 16): each showing starts as a new one would."""
+    from cxdesk.screens.visit_dialogs import ChannelDialog, CheckInDialog, FinishDialog
+    from cxdesk.screens.widgets import NumberedChoice, NumberedSelection
+
+    def blank(dialog, focused: str) -> None:
+        for choice in dialog.query(NumberedChoice):
+            assert choice.value is None, choice.id
+            assert not any("✔" in str(choice.get_option_at_index(i).prompt) for i in range(choice.option_count))
+        for selection in dialog.query(NumberedSelection):
+            assert selection.selected == []
+            assert not any("✔" in str(selection.get_option_at_index(i).prompt)
+                           for i in range(selection.option_count))
+        assert str(dialog.query_one("#message").render()) == ""
+        assert dialog.focused is dialog.query_one(focused)
+
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "i", "1", "3", "2")
+        await pilot.press(*"25:99", "enter")  # refused: the message line says why
+        assert "HH:MM" in str(app.screen.query_one("#message").render())
+        app.screen.query_one("#appointment").value = ""
+        await press(pilot, "enter")  # a walk-in: called first
+        await press(pilot, "i")
+        first_form = app.screen
+        assert isinstance(first_form, CheckInDialog)
+        await press(pilot, "escape")
+        await press(pilot, "i")
+        assert app.screen is first_form  # kept, not built again
+        blank(app.screen, "#segment")
+        assert app.screen.query_one("#appointment").value == ""
+        await press(pilot, "2", "1", "enter", "enter")  # worker, first service, English (highlighted), walk-in
+        assert isinstance(app.screen, CounterScreen)
+
+        await press(pilot, "n", "f", "3", "2")  # the first: referred, which asks where to
+        finish_form = app.screen
+        await press(pilot, "1", "enter")
+        channels = app.screen
+        assert isinstance(channels, ChannelDialog)
+        await press(pilot, "1", "2", "tab", "1", "enter")
+
+        first, second = all_visits(db)
+        await press(pilot, "n", "f")
+        assert app.screen is finish_form and isinstance(finish_form, FinishDialog)
+        blank(finish_form, "#service")
+        assert visits.ticket(second) in str(finish_form.query_one("#title").render())
+        assert not finish_form.query_one("#referral").display
+        service = finish_form.query_one("#service", NumberedChoice)
+        assert service.highlighted == service._codes.index(second.service_wanted)
+        await press(pilot, "1", "1", "enter")
+        assert app.screen is channels
+        blank(channels, "#offered")
+        assert visits.ticket(second) in str(channels.query_one("#title").render())
+        await press(pilot, "escape")
+        assert isinstance(app.screen, CounterScreen)
+
+        await press(pilot, "f10")  # signed out: the kept dialogs go with the counter
+        assert isinstance(app.screen, SignInScreen)
+        assert not [name for name in app._installed_screens if "Dialog" in name]
+        assert not first_form.is_attached and not finish_form.is_attached
+
+    first, second = all_visits(db)
+    assert (first.segment, first.service_wanted, first.language, first.appointment_at) == (
+        "retiree", "change_address", "es", None)
+    assert (first.outcome, first.referral, first.channel_step) == ("referred", "state_medicaid", "done")
+    assert (second.segment, second.language, second.appointment_at) == ("worker", "en", None)
+    assert (second.outcome, second.referral, second.preferred_channel, second.channel_step) == (
+        "resolved", None, None, "skipped")
+    with db.session() as session:
+        offered = session.exec(select(VisitChannelOffer.visit_id, VisitChannelOffer.channel)).all()
+    assert sorted(channel for visit_id, channel in offered if visit_id == first.id) == ["online", "phone"]
+    assert [channel for visit_id, channel in offered if visit_id == second.id] == []
+
+
+async def test_a_step_and_the_read_after_it_are_one_database_job(db_url, clock, db, office, monkeypatch):
+    """n, and Enter in a kept dialog, save and read the counter in one job: one repaint (issue 16)."""
+    add_waiting(db, office, 2)
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        jobs: list[str] = []
+        run_db = app.run_db
+
+        def counted(work, on_done=None, **kwargs):
+            jobs.append(kwargs.get("description", ""))
+            return run_db(work, on_done, **kwargs)
+
+        monkeypatch.setattr(app, "run_db", counted)
+        await press(pilot, "n")
+        assert jobs == ["call the next customer"]
+        first = all_visits(db)[0]
+        assert visits.ticket(first) in str(app.screen.query_one("#current").render())
+        assert "Waiting line (1)" in str(app.screen.query_one("#line-title").render())
+        jobs.clear()
+        await press(pilot, "i", "1", "1", "1", "enter")
+        assert jobs == ["check the customer in"]
+        assert "Waiting line (2)" in str(app.screen.query_one("#line-title").render())
+
+
+async def test_a_read_that_fails_after_a_saved_step_is_read_again(db_url, clock, db, office, monkeypatch):
+    import cxdesk.screens.counter as counter_module
+
+    add_waiting(db, office)
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        read_counter = counter_module.read_counter
+        failures = [RuntimeError("the read after the step failed")]
+
+        def flaky(*args):
+            if failures:
+                raise failures.pop()
+            return read_counter(*args)
+
+        monkeypatch.setattr(counter_module, "read_counter", flaky)
+        await press(pilot, "n")
+        await settle(pilot)
+        assert failures == []
+        [visit] = all_visits(db)
+        assert visit.state == "called"
+        assert visits.ticket(visit) in str(app.screen.query_one("#current").render())

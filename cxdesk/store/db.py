@@ -6,7 +6,8 @@ only in memory. Before any pragma that writes (WAL changes the file header),
 an SQLite file is looked at read-only: it must be cxdesk's (or empty),
 undamaged (``PRAGMA quick_check``) and writable. Only the counter app's
 first-run setup and the demo create a database (``create=True``); everything
-else refuses a missing file and names it.
+else refuses a missing file and names it. cxdesk's writers on one SQLite file
+take turns on a lock file beside it (``cxdesk.store.writelock``).
 """
 
 from __future__ import annotations
@@ -60,9 +61,12 @@ def _after_statement(conn, *_args) -> None:
 
 
 def _after_error(context) -> None:
-    dbapi_connection = getattr(context.connection, "connection", None)
-    dbapi_connection = getattr(dbapi_connection, "dbapi_connection", None)
-    if dbapi_connection is not None and hasattr(dbapi_connection, "after_statement"):
+    """A statement that failed outside a transaction (or whose failure ended it) holds no write lock."""
+    try:
+        dbapi_connection = context.connection.connection.dbapi_connection
+    except Exception:  # noqa: BLE001 - a failed connect, or a connection already closed: nothing held
+        return
+    if hasattr(dbapi_connection, "after_statement"):
         dbapi_connection.after_statement()
 
 

@@ -6,7 +6,8 @@ only in memory. Before any pragma that writes (WAL changes the file header),
 an SQLite file is looked at read-only: it must be cxdesk's (or empty),
 undamaged (``PRAGMA quick_check``) and writable. Only the counter app's
 first-run setup and the demo create a database (``create=True``); everything
-else refuses a missing file and names it.
+else refuses a missing file and names it. cxdesk's writers on one SQLite file
+take turns on a lock file beside it (``cxdesk.store.writelock``).
 """
 
 from __future__ import annotations
@@ -33,9 +34,40 @@ from cxdesk.config import PRIVATE_FILE, data_dir, make_private_dir, tighten
 from cxdesk.errors import CxdeskError
 
 BUSY_TIMEOUT_MS = 5000
+# How long a writer waits for cxdesk's write lock before it goes on without it (and
+# SQLite's busy timeout decides): as long as SQLite itself would wait.
+WRITE_LOCK_WAIT_S = BUSY_TIMEOUT_MS / 1000
 SQLITE_HEADER = b"SQLite format 3\x00"
 # SQLite keeps these beside the database while it is open (WAL mode).
 COMPANIONS = ("-wal", "-shm")
+
+
+def _sqlite_write_lock(database: Path):
+    """Connect-time hook: the connection's write lock on ``database`` (cxdesk.store.writelock)."""
+    from cxdesk.store.writelock import WriteLock
+
+    def attach(dbapi_connection, _record) -> None:
+        dbapi_connection.write_lock = WriteLock(database, WRITE_LOCK_WAIT_S)
+
+    return attach
+
+
+def _before_statement(conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+    conn.connection.dbapi_connection.before_statement(statement)
+
+
+def _after_statement(conn, *_args) -> None:
+    conn.connection.dbapi_connection.after_statement()
+
+
+def _after_error(context) -> None:
+    """A statement that failed outside a transaction (or whose failure ended it) holds no write lock."""
+    try:
+        dbapi_connection = context.connection.connection.dbapi_connection
+    except Exception:  # noqa: BLE001 - a failed connect, or a connection already closed: nothing held
+        return
+    if hasattr(dbapi_connection, "after_statement"):
+        dbapi_connection.after_statement()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -72,8 +104,13 @@ def make_engine(url: str) -> Engine:
     # hide_parameters: SQL errors never carry names, PINs or contact details
     # into messages or the log.
     kwargs: dict = {"hide_parameters": True}
+    database = sqlite_file(url)
     if parsed.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+        if database is not None:
+            from cxdesk.store.writelock import LockingConnection
+
+            kwargs["connect_args"]["factory"] = LockingConnection
     else:
         kwargs["pool_pre_ping"] = True
     try:
@@ -85,6 +122,13 @@ def make_engine(url: str) -> Engine:
         ) from None
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        if database is not None:
+            # cxdesk's writers on one file queue on a lock the kernel hands on at once
+            # (cxdesk.store.writelock), not in SQLite's busy handler.
+            event.listen(engine, "connect", _sqlite_write_lock(database.expanduser()))
+            event.listen(engine, "before_cursor_execute", _before_statement)
+            event.listen(engine, "after_cursor_execute", _after_statement)
+            event.listen(engine, "handle_error", _after_error)
     return engine
 
 
@@ -386,6 +430,19 @@ def open_database(url: str, *, create: bool = False, upgrade: bool = True) -> Da
             engine.dispose()
             raise CxdeskError(f"{shown}: {exc}") from None
     return db
+
+
+def begin_write(session: Session) -> bool:
+    """SQLite: BEGIN IMMEDIATE, so what is read next is read under the write lock and
+    stays true until the commit; True if it began. Not if this session's transaction
+    is already open (it may have written: the caller's own checks still hold), and not
+    on other databases. It waits for another writer as any write does (the write lock,
+    then up to the busy timeout; a timeout raises OperationalError "database is locked")."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite" or connection.connection.dbapi_connection.in_transaction:
+        return False
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    return True
 
 
 def _reason(exc: Exception) -> str:

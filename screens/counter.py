@@ -11,6 +11,7 @@ keys and the steps they take (about 430 lines: one binding, one step each).
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from cxdesk.screens.base import BaseScreen
@@ -19,6 +20,7 @@ from cxdesk.screens.counter_view import (
     CounterView,
     Undoable,
     current_text,
+    holds_at,
     last_text,
     line_rows,
     read_counter,
@@ -40,7 +42,8 @@ if TYPE_CHECKING:
     from cxdesk.domain.visits import LineEntry
     from cxdesk.store.models import Visit
 
-# How often the line is re-read (other counters change it) and waits re-drawn.
+# How often the line is re-read when the database changed (other counters change it),
+# and the waits re-drawn.
 REFRESH_SECONDS = 10
 # Narrower than this, the customer pane sits above the line instead of beside it.
 NARROW = 100
@@ -93,6 +96,11 @@ class CounterScreen(BaseScreen):
         # The line's rows as the table shows them, by visit id, in order (see _show_line).
         self._line_cells: dict[str, tuple] = {}
         self._line_columns: list = []
+        # Catalog labels as the line shows them (line_rows), and what each pane and the
+        # key bar last showed: a refresh that changes nothing there leaves them alone.
+        self._label_texts: dict = {}
+        self._shown_texts: dict[str, object] = {}
+        self._shown_keys: tuple | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -119,7 +127,7 @@ class CounterScreen(BaseScreen):
         self.services = office_catalog("services")
         self.segments = office_catalog("segments")
         self.refresh_view(first=True)
-        self.set_interval(REFRESH_SECONDS, self.refresh_view)
+        self.set_interval(REFRESH_SECONDS, self.refresh_on_timer)
 
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < NARROW
@@ -131,15 +139,36 @@ class CounterScreen(BaseScreen):
     # --- reading -------------------------------------------------------------
 
     def refresh_view(self, first: bool = False) -> None:
+        """Read everything the counter shows again (after a step here, and on the timer
+        when the database changed)."""
+        self._read_and_show(first=first)
+
+    def refresh_on_timer(self) -> None:
+        """What the timer does. When nobody (here or at another counter) has committed
+        since the last read, the waits and the clock move on from what was read, and the
+        database is not read (Database.change_marker; holds_at says when the clock alone
+        changes more, e.g. an appointment coming due). Otherwise, and on PostgreSQL, a read."""
+        self._read_and_show(known=self.view)
+
+    def _read_and_show(self, first: bool = False, known: CounterView | None = None) -> None:
         app = self.app
         if app.signed_in is None or not self.is_attached:
             return
-        office, who = app.office, app.signed_in
+        office, who, store = app.office, app.signed_in, app.db
 
-        def read(session) -> CounterView:
-            return read_counter(session, office, who, app.now())
+        def read(session) -> tuple[CounterView, bool]:
+            now = app.now()
+            # Before the read: a commit during it changes the marker, and the next tick reads.
+            marker = store.change_marker() if store is not None else None
+            if (known is not None and marker is not None and marker == known.marker
+                    and holds_at(known, now, office)):
+                return replace(known, read_at=now), True
+            return read_counter(session, office, who, now, marker), False
 
-        def show(view: CounterView) -> None:
+        def show(result: tuple[CounterView, bool]) -> None:
+            view, clock_only = result
+            if clock_only and self.view is not known:
+                return  # a read asked for earlier came in meanwhile; the next tick moves its clock
             self._show(view)
             if first:
                 app.screen_ready("counter")
@@ -159,15 +188,27 @@ class CounterScreen(BaseScreen):
         zone = app.office.timezone
         table = self.query_one("#line", DataTable)
         keep = table.cursor_row
-        self._show_line(table, list(line_rows(view, app.signed_in.station.id, zone, self.services, self.segments)))
+        self._show_line(table, list(line_rows(view, app.signed_in.station.id, zone, self.services, self.segments,
+                                              self._label_texts)))
         if view.line and table.cursor_row != min(keep, len(view.line) - 1):
             table.move_cursor(row=min(keep, len(view.line) - 1))
-        self.query_one("#line-title", Static).update(f"Waiting line ({len(view.line)})")
-        self.query_one("#current", Static).update(current_text(
+        self._update("#line-title", f"Waiting line ({len(view.line)})")
+        self._update("#current", current_text(
             view.current, view.read_at, zone, self.services, self.segments, narrow=self.has_class("-narrow")))
-        self.query_one("#last", Static).update(last_text(view.last_finished, self.services))
-        self.query_one("#today", Static).update(status_text(view, zone))
-        self.refresh_bindings()
+        self._update("#last", last_text(view.last_finished, self.services))
+        self._update("#today", status_text(view, zone))
+        # The key bar hangs on these alone (check_action); redrawing it for nothing costs a repaint.
+        keys = (view.current.id if view.current else None, view.current.state if view.current else None,
+                bool(view.line), self.check_action("undo", ()))
+        if keys != self._shown_keys:
+            self._shown_keys = keys
+            self.refresh_bindings()
+
+    def _update(self, selector: str, content) -> None:
+        """Update a pane only if its text changed: each update lays the screen out again."""
+        if self._shown_texts.get(selector) != content:
+            self._shown_texts[selector] = content
+            self.query_one(selector, Static).update(content)
 
     def _show_line(self, table: DataTable, rows: list[tuple[str, tuple]]) -> None:
         """Show the line's rows, changing only what changed.

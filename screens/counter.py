@@ -28,6 +28,7 @@ from cxdesk.screens.counter_view import (
 )
 from cxdesk.screens.format import clock_time
 from cxdesk.screens.widgets import KeyBar
+from cxdesk.screens.widgets.line_table import LineTable
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -112,7 +113,7 @@ class CounterScreen(BaseScreen):
                 yield Static("", id="last")
             with Vertical(id="line-pane"):
                 yield Static("Waiting line", id="line-title", classes="pane-title")
-                yield DataTable(id="line", cursor_type="row", zebra_stripes=True)
+                yield LineTable(id="line", cursor_type="row", zebra_stripes=True)
         yield Static("", id="today")
         yield KeyBar()
 
@@ -186,7 +187,7 @@ class CounterScreen(BaseScreen):
             return
         app.current_visit_id = view.current.id if view.current else None
         zone = app.office.timezone
-        table = self.query_one("#line", DataTable)
+        table = self.query_one("#line", LineTable)
         keep = table.cursor_row
         self._show_line(table, list(line_rows(view, app.signed_in.station.id, zone, self.services, self.segments,
                                               self._label_texts)))
@@ -210,13 +211,14 @@ class CounterScreen(BaseScreen):
             self._shown_texts[selector] = content
             self.query_one(selector, Static).update(content)
 
-    def _show_line(self, table: DataTable, rows: list[tuple[str, tuple]]) -> None:
+    def _show_line(self, table: LineTable, rows: list[tuple[str, tuple]]) -> None:
         """Show the line's rows, changing only what changed.
 
         Rebuilding the table measures every cell of every row again: with 200 people
         waiting, the timer's refresh took most of a second of CPU (issue 16). Customers
         called or gone are removed, newcomers added at the end, and the cells that
-        changed (mostly "Waited") updated in place; any other change of order rebuilds.
+        changed (mostly "Waited") updated in place, redrawing only their rows; any other
+        change of order rebuilds.
         """
         shown: dict[str, tuple] = self._line_cells
         keys = [key for key, _cells in rows]
@@ -230,11 +232,13 @@ class CounterScreen(BaseScreen):
         for key in [key for key in shown if key not in cells_of]:
             table.remove_row(key)
             del shown[key]
+        changes = []
         for key in staying:
             for column, old, new in zip(self._line_columns, shown[key], cells_of[key]):
-                if old != new:
-                    table.update_cell(key, column, new)
+                if old is not new and old != new:
+                    changes.append((key, column, new))
             shown[key] = cells_of[key]
+        table.update_cells(changes)
         for key in added:
             table.add_row(*cells_of[key], key=key)
             shown[key] = cells_of[key]

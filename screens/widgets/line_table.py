@@ -3,9 +3,9 @@
 DataTable.update_cell counts every update as a change of the whole table: every
 visible cell is rendered again (about 200 cell renders at the counter), so a tick that
 moved one wait by a minute cost as much as a new line (issue 16). Here the updated
-rows' cached renders are dropped and the rest are kept. It reaches into DataTable's
-caches, which is why Textual is pinned exactly; if they are not where this expects,
-it updates as DataTable does.
+rows' cached renders are dropped, the rest kept, and only the updated rows on screen
+are painted again. It reaches into DataTable's caches, which is why Textual is pinned
+exactly; if they are not where this expects, it updates as DataTable does.
 """
 
 from __future__ import annotations
@@ -39,4 +39,8 @@ class LineTable(DataTable):
             for cache_key in [k for k in cache.keys() if k[position] in wanted]:
                 cache.discard(cache_key)
         lines.clear()  # lines are keyed by y: rebuilt from the rows' renders, most still cached
-        self.refresh()
+        if len(indices) > self.size.height:
+            self.refresh()
+        else:  # only those rows on screen are painted again; a row scrolled out of view, not at all
+            for index in indices:
+                self.refresh_row(index)

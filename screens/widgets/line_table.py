@@ -36,7 +36,7 @@ class LineTable(DataTable):
         indices = {rows.get(key) for key in changed}
         # Keys: cells and row renders start with the row key; renderables are (update count, row index).
         for cache, position, wanted in ((cells, 0, changed), (row_renders, 0, changed), (renderables, 1, indices)):
-            for cache_key in [k for k in cache.keys() if k[position] in wanted]:
+            for cache_key in [k for k in cache.keys() if k[position] in wanted]:  # noqa: SIM118 - not a dict
                 cache.discard(cache_key)
         lines.clear()  # lines are keyed by y: rebuilt from the rows' renders, most still cached
         if len(indices) > self.size.height:

@@ -34,13 +34,14 @@ class LineTable(DataTable):
             changed.add(key)
         cells, row_renders, renderables, lines = caches
         indices = {rows.get(key) for key in changed}
+        if len(indices) > self.size.height:  # more than a screenful: all of it is painted anyway
+            self._update_count += 1
+            self.refresh()
+            return
         # Keys: cells and row renders start with the row key; renderables are (update count, row index).
         for cache, position, wanted in ((cells, 0, changed), (row_renders, 0, changed), (renderables, 1, indices)):
             for cache_key in [k for k in cache.keys() if k[position] in wanted]:  # noqa: SIM118 - not a dict
                 cache.discard(cache_key)
         lines.clear()  # lines are keyed by y: rebuilt from the rows' renders, most still cached
-        if len(indices) > self.size.height:
-            self.refresh()
-        else:  # only those rows on screen are painted again; a row scrolled out of view, not at all
-            for index in indices:
-                self.refresh_row(index)
+        for index in indices:  # only those rows on screen are painted again; rows out of view, not at all
+            self.refresh_row(index)

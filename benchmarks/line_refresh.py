@@ -57,12 +57,18 @@ def _another_counter(db, since, now):
     first of this run's customers in line marked as left (the whole line moves up)."""
     from cxdesk.domain.office import require_office
     from cxdesk.domain.visits import check_in, get_visit, left_line, waiting_line
+    from cxdesk.errors import CxdeskError
 
     with db.session() as session:
         office = require_office(session)
         check_in(session, office, segment="worker", service="general_info", now=now)
-        first = next(entry for entry in waiting_line(session, office, now) if entry.arrived_at >= since)
-        left_line(session, get_visit(session, first.id), now)
+        for entry in waiting_line(session, office, now):
+            if entry.arrived_at >= since:
+                try:
+                    left_line(session, get_visit(session, entry.id), now)
+                    return
+                except CxdeskError:  # called meanwhile by another run on the same database
+                    session.rollback()
 
 
 async def _refreshes(url: str, runs: int, size: tuple[int, int], since) -> dict[str, dict[str, list[int]]]:

@@ -15,6 +15,9 @@ from textual.widgets.data_table import ColumnKey, RowKey
 
 
 class LineTable(DataTable):
+    # DataTable's count of whole-table changes when the table was last painted.
+    _painted_count: int | None = None
+
     def update_cells(self, changes: list[tuple[str, ColumnKey, object]]) -> None:
         """Put each (row key, column key, value) in place; column widths stay as they are."""
         if not changes:
@@ -27,21 +30,37 @@ class LineTable(DataTable):
             for row_key, column_key, value in changes:
                 self.update_cell(row_key, column_key, value)
             return
-        changed = set()
+        changed, changed_cells = set(), set()
         for row_key, column_key, value in changes:
             key = RowKey(row_key)
             data[key][column_key] = value
             changed.add(key)
-        cells, row_renders, renderables, lines = caches
-        indices = {rows.get(key) for key in changed}
-        if len(indices) > self.size.height:  # more than a screenful: all of it is painted anyway
-            self._update_count += 1
+            changed_cells.add((key, column_key))
+        if self._update_count != self._painted_count:
+            # Nothing painted since the last change of the whole table (a row removed, say):
+            # nothing cached to drop, and the whole table is painted again anyway.
             self.refresh()
             return
-        # Keys: cells and row renders start with the row key; renderables are (update count, row index).
-        for cache, position, wanted in ((cells, 0, changed), (row_renders, 0, changed), (renderables, 1, indices)):
-            for cache_key in [k for k in cache.keys() if k[position] in wanted]:  # noqa: SIM118 - not a dict
+        cells, row_renders, renderables, lines = caches
+        indices = {rows.get(key) for key in changed}
+        # Cells are keyed (row key, column key, ..., update count, ...): only the changed cells
+        # are rendered again (a wait, say), the row's other cells come from the cache. Row
+        # renders start with the row key; a row's cell renderables are keyed (update count,
+        # row index). Entries of an earlier count are never used again: they go too, so the
+        # next walk is over what is on screen.
+        count = self._update_count
+        for cache, at, stale in ((cells, 6, lambda k: k[:2] in changed_cells),
+                                 (row_renders, 8, lambda k: k[0] in changed),
+                                 (renderables, 0, lambda k: k[1] in indices)):
+            for cache_key in [k for k in cache.keys() if k[at] != count or stale(k)]:  # noqa: SIM118 - not a dict
                 cache.discard(cache_key)
         lines.clear()  # lines are keyed by y: rebuilt from the rows' renders, most still cached
-        for index in indices:  # only those rows on screen are painted again; rows out of view, not at all
-            self.refresh_row(index)
+        if len(indices) > self.size.height:
+            self.refresh()
+        else:  # only those rows on screen are painted again; rows out of view, not at all
+            for index in indices:
+                self.refresh_row(index)
+
+    def render_lines(self, crop):
+        self._painted_count = self._update_count
+        return super().render_lines(crop)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from cxdesk.screens.base import BaseScreen
@@ -20,6 +21,7 @@ from cxdesk.screens.counter_view import (
     CounterView,
     Undoable,
     current_text,
+    holds_at,
     last_text,
     line_rows,
     read_counter,
@@ -27,6 +29,7 @@ from cxdesk.screens.counter_view import (
 )
 from cxdesk.screens.format import clock_time
 from cxdesk.screens.widgets import KeyBar
+from cxdesk.screens.widgets.line_table import LineTable
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -42,7 +45,8 @@ if TYPE_CHECKING:
     from cxdesk.screens.dialogs import Dialog
     from cxdesk.store.models import Visit
 
-# How often the line is re-read (other counters change it) and waits re-drawn.
+# How often the line is re-read when the database changed (other counters change it),
+# and the waits re-drawn.
 REFRESH_SECONDS = 10
 # Narrower than this, the customer pane sits above the line instead of beside it.
 NARROW = 100
@@ -99,6 +103,11 @@ class CounterScreen(BaseScreen):
         self._kept: dict[str, str] = {}
         # True while the view shown was read with the save a dialog just made.
         self._fresh = False
+        # Catalog labels as the line shows them (line_rows), and what each pane and the
+        # key bar last showed: a refresh that changes nothing there leaves them alone.
+        self._label_texts: dict = {}
+        self._shown_texts: dict[str, object] = {}
+        self._shown_keys: tuple | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -110,7 +119,7 @@ class CounterScreen(BaseScreen):
                 yield Static("", id="last")
             with Vertical(id="line-pane"):
                 yield Static("Waiting line", id="line-title", classes="pane-title")
-                yield DataTable(id="line", cursor_type="row", zebra_stripes=True)
+                yield LineTable(id="line", cursor_type="row", zebra_stripes=True)
         yield Static("", id="today")
         yield KeyBar()
 
@@ -125,7 +134,7 @@ class CounterScreen(BaseScreen):
         self.services = office_catalog("services")
         self.segments = office_catalog("segments")
         self.refresh_view(first=True)
-        self.set_interval(REFRESH_SECONDS, self.refresh_view)
+        self.set_interval(REFRESH_SECONDS, self.refresh_on_timer)
 
     def on_unmount(self) -> None:
         # Signed out (or quitting): the kept dialogs go with the counter that kept them.
@@ -170,12 +179,14 @@ class CounterScreen(BaseScreen):
     # --- reading -------------------------------------------------------------
 
     def reader(self) -> Callable[[Any], CounterView]:
-        """What the counter shows, read in a session (on the database thread)."""
+        """What the counter shows, read in a session (on the database thread); the change
+        marker is taken before the read (see refresh_on_timer)."""
         app = self.app
-        office, who = app.office, app.signed_in
+        office, who, store = app.office, app.signed_in, app.db
 
         def read(session) -> CounterView:
-            return read_counter(session, office, who, app.now())
+            marker = store.change_marker() if store is not None else None
+            return read_counter(session, office, who, app.now(), marker)
 
         return read
 
@@ -207,12 +218,36 @@ class CounterScreen(BaseScreen):
         self._check_shift_and_window(view)
 
     def refresh_view(self, first: bool = False) -> None:
+        """Read everything the counter shows again (after a step here, and on the timer
+        when the database changed)."""
+        self._read_and_show(first=first)
+
+    def refresh_on_timer(self) -> None:
+        """What the timer does. When nobody (here or at another counter) has committed
+        since the last read, the waits and the clock move on from what was read, and the
+        database is not read (Database.change_marker; holds_at says when the clock alone
+        changes more, e.g. an appointment coming due). Otherwise, and on PostgreSQL, a read."""
+        self._read_and_show(known=self.view)
+
+    def _read_and_show(self, first: bool = False, known: CounterView | None = None) -> None:
         app = self.app
         if app.signed_in is None or not self.is_attached:
             return
-        read = self.reader()
+        office, who, store = app.office, app.signed_in, app.db
 
-        def show(view: CounterView) -> None:
+        def read(session) -> tuple[CounterView, bool]:
+            now = app.now()
+            # Before the read: a commit during it changes the marker, and the next tick reads.
+            marker = store.change_marker() if store is not None else None
+            if (known is not None and marker is not None and marker == known.marker
+                    and holds_at(known, now, office)):
+                return replace(known, read_at=now), True
+            return read_counter(session, office, who, now, marker), False
+
+        def show(result: tuple[CounterView, bool]) -> None:
+            view, clock_only = result
+            if clock_only and self.view is not known:
+                return  # a read asked for earlier came in meanwhile; the next tick moves its clock
             self._show(view)
             if first:
                 app.settle_heap()
@@ -231,25 +266,38 @@ class CounterScreen(BaseScreen):
             return
         app.current_visit_id = view.current.id if view.current else None
         zone = app.office.timezone
-        table = self.query_one("#line", DataTable)
+        table = self.query_one("#line", LineTable)
         keep = table.cursor_row
-        self._show_line(table, list(line_rows(view, app.signed_in.station.id, zone, self.services, self.segments)))
+        self._show_line(table, list(line_rows(view, app.signed_in.station.id, zone, self.services, self.segments,
+                                              self._label_texts)))
         if view.line and table.cursor_row != min(keep, len(view.line) - 1):
             table.move_cursor(row=min(keep, len(view.line) - 1))
-        self.query_one("#line-title", Static).update(f"Waiting line ({len(view.line)})")
-        self.query_one("#current", Static).update(current_text(
+        self._update("#line-title", f"Waiting line ({len(view.line)})")
+        self._update("#current", current_text(
             view.current, view.read_at, zone, self.services, self.segments, narrow=self.has_class("-narrow")))
-        self.query_one("#last", Static).update(last_text(view.last_finished, self.services))
-        self.query_one("#today", Static).update(status_text(view, zone))
-        self.refresh_bindings()
+        self._update("#last", last_text(view.last_finished, self.services))
+        self._update("#today", status_text(view, zone))
+        # The key bar hangs on these alone (check_action); redrawing it for nothing costs a repaint.
+        keys = (view.current.id if view.current else None, view.current.state if view.current else None,
+                bool(view.line), self.check_action("undo", ()))
+        if keys != self._shown_keys:
+            self._shown_keys = keys
+            self.refresh_bindings()
 
-    def _show_line(self, table: DataTable, rows: list[tuple[str, tuple]]) -> None:
+    def _update(self, selector: str, content) -> None:
+        """Update a pane only if its text changed: each update lays the screen out again."""
+        if self._shown_texts.get(selector) != content:
+            self._shown_texts[selector] = content
+            self.query_one(selector, Static).update(content)
+
+    def _show_line(self, table: LineTable, rows: list[tuple[str, tuple]]) -> None:
         """Show the line's rows, changing only what changed.
 
         Rebuilding the table measures every cell of every row again: with 200 people
         waiting, the timer's refresh took most of a second of CPU (issue 16). Customers
         called or gone are removed, newcomers added at the end, and the cells that
-        changed (mostly "Waited") updated in place; any other change of order rebuilds.
+        changed (mostly "Waited") updated in place, redrawing only their rows; any other
+        change of order rebuilds.
         """
         shown: dict[str, tuple] = self._line_cells
         keys = [key for key, _cells in rows]
@@ -263,11 +311,13 @@ class CounterScreen(BaseScreen):
         for key in [key for key in shown if key not in cells_of]:
             table.remove_row(key)
             del shown[key]
+        changes = []
         for key in staying:
             for column, old, new in zip(self._line_columns, shown[key], cells_of[key]):
-                if old != new:
-                    table.update_cell(key, column, new)
+                if old is not new and old != new:
+                    changes.append((key, column, new))
             shown[key] = cells_of[key]
+        table.update_cells(changes)
         for key in added:
             table.add_row(*cells_of[key], key=key)
             shown[key] = cells_of[key]

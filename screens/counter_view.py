@@ -44,6 +44,8 @@ class CounterView:
     shift_open: bool = True
     # ⚠ LONG from the waiting-time standard in force today (EO 12862 1(c)).
     long_wait: timedelta = LONG_WAIT
+    # The store's change marker taken just before the read (Database.change_marker), or None.
+    marker: object = None
 
     @property
     def longest_wait_seconds(self) -> float | None:
@@ -65,8 +67,9 @@ class Undoable:
     at: datetime
 
 
-def read_counter(session, office, who, now: datetime) -> CounterView:
-    """The counter's view for ``who`` (on the database thread)."""
+def read_counter(session, office, who, now: datetime, marker: object = None) -> CounterView:
+    """The counter's view for ``who`` (on the database thread); ``marker`` is the store's
+    change marker taken before the read."""
     from cxdesk.domain import visits
     from cxdesk.domain.office import stations
     from cxdesk.domain.staff import shift_is_open
@@ -83,21 +86,52 @@ def read_counter(session, office, who, now: datetime) -> CounterView:
         station_codes={s.id: s.code for s in stations(session, office, include_inactive=True)},
         shift_open=shift_is_open(session, who),
         long_wait=timedelta(minutes=long_wait_minutes(session, office, office.local_day(now))),
+        marker=marker,
     )
+
+
+def holds_at(view: CounterView, now: datetime, office) -> bool:
+    """Whether ``view``, read at ``view.read_at`` from a database nobody has written to
+    since, is still what a read at ``now`` would give but for the waits and the clock.
+
+    Everything read depends on the data and on the office day alone, except the calling
+    order: an appointment moves ahead once it comes due. So: the clock has not gone back,
+    the day is the same, and no appointment in the line has come due in between.
+    """
+    from cxdesk.domain.visits import APPOINTMENT_GRACE
+
+    then = view.read_at
+    if now < then or office.local_day(now) != office.local_day(then):
+        return False
+    return not any(then + APPOINTMENT_GRACE < entry.appointment_at <= now + APPOINTMENT_GRACE
+                   for entry in view.line if entry.appointment_at is not None)
 
 
 def label(catalog: Catalog, code: str) -> str:
     return catalog.get(code).label() if code in catalog else code
 
 
-def line_rows(view: CounterView, here: uuid.UUID, zone: str, services: Catalog, segments: Catalog):
-    """(key, cells) for each customer in the line, in calling order."""
+def line_rows(view: CounterView, here: uuid.UUID, zone: str, services: Catalog, segments: Catalog,
+              labels: dict[tuple[str, str], Text] | None = None):
+    """(key, cells) for each customer in the line, in calling order.
+
+    ``labels`` keeps the catalog labels' Text between refreshes: a label is the same
+    text for every row that shows it, and building 400 of them was a fifth of a refresh.
+    """
+    labels = {} if labels is None else labels
+
+    def label_text(catalog: Catalog, kind: str, code: str) -> Text:
+        text = labels.get((kind, code))
+        if text is None:
+            text = labels[kind, code] = Text(label(catalog, code))
+        return text
+
     for position, entry in enumerate(view.line, start=1):
         appointment = clock_time(entry.appointment_at, zone) if entry.appointment_at else "–"
         yield str(entry.id), (
             str(position), entry.ticket, wait_text(entry.waited(view.read_at), view.long_wait), entry.language.upper(),
             appointment, note(entry, view, here),
-            Text(label(services, entry.service_wanted)), Text(label(segments, entry.segment)),
+            label_text(services, "service", entry.service_wanted), label_text(segments, "segment", entry.segment),
         )
 
 

@@ -137,11 +137,12 @@ def waiting_line(session: Session, office: Office, now: datetime, limit: int = 2
         .order_by(*_line_order(now, station))
         .limit(limit)
     ).all()
+    # Rows unpacked as tuples: a Row's named attributes cost a lookup each, 2,400 a line.
     return [
-        LineEntry(row.id, ticket_number(row.appointment, row.seq), row.segment, row.service_wanted,
-                  row.language, row.appointment_at, row.arrived_at, row.state, row.hold_count,
-                  row.station_id, row.state == WAITING and row.transferred_from is not None)
-        for row in rows
+        LineEntry(id_, ticket_number(appointment, seq), segment, service_wanted, language, appointment_at,
+                  arrived_at, state, hold_count, station_id, state == WAITING and transferred_from is not None)
+        for (id_, appointment, seq, segment, service_wanted, language, appointment_at, arrived_at, state,
+             hold_count, station_id, transferred_from) in rows
     ]
 
 

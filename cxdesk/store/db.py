@@ -12,6 +12,7 @@ take turns on a lock file beside it (``cxdesk.store.writelock``).
 
 from __future__ import annotations
 
+import itertools
 import os
 import sqlite3
 import urllib.parse
@@ -368,6 +369,10 @@ def describe_url(url: str) -> str:
         return "(invalid URL)"
 
 
+# Each watcher connection's markers are its own (Database.change_marker).
+_WATCHERS = itertools.count(1)
+
+
 @dataclass
 class Database:
     """An open store: the engine, and what the last upgrade did."""
@@ -381,13 +386,51 @@ class Database:
     checked_file: Path | None = field(default=None, repr=False)
     checked_on: str | None = field(default=None, repr=False)
 
+    # A connection of its own that only asks SQLite whether anything was committed (change_marker).
+    _watcher: sqlite3.Connection | None = field(default=None, init=False, repr=False, compare=False)
+    _watcher_serial: int = field(default=0, init=False, repr=False, compare=False)
+
     @contextmanager
     def session(self):
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
+    def change_marker(self) -> tuple[int, int] | None:
+        """A value that stays the same while nobody commits to the database, for a screen
+        that re-reads on a timer and can skip the read when nothing changed; None when this
+        store cannot tell cheaply (then read again).
+
+        SQLite: ``PRAGMA data_version`` changes when another connection commits. It is
+        asked on a connection of its own that never writes, so every commit counts, this
+        app's own engine's included. PostgreSQL: None. Its cheap markers (the WAL insert
+        position) can stand still while a commit already written to the WAL is not yet
+        visible, so a read in between would miss it for good. Markers compare equal only
+        for the same open store. Call it on the database thread.
+        """
+        path = sqlite_file(self.url)
+        if path is None:
+            return None
+        try:
+            if self._watcher is None:
+                uri = f"file:{urllib.parse.quote(str(path.expanduser()))}?mode=rw"
+                self._watcher = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                                                isolation_level=None, check_same_thread=False)
+                self._watcher_serial = next(_WATCHERS)
+            # fetchall: the statement runs to its end, so no read transaction stays open.
+            [(version,)] = self._watcher.execute("PRAGMA data_version").fetchall()
+        except sqlite3.Error:
+            self._close_watcher()
+            return None
+        return self._watcher_serial, version
+
+    def _close_watcher(self) -> None:
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher.close()
+
     def dispose(self) -> None:
         """Close every connection; a checked SQLite file is recorded as closed cleanly."""
+        self._close_watcher()
         self.engine.dispose()
         if self.checked_file is not None and self.checked_on is not None:
             _record_clean_close(self.checked_file, self.checked_on)

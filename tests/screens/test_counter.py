@@ -507,3 +507,116 @@ async def test_a_read_that_fails_after_a_saved_step_is_read_again(db_url, clock,
         [visit] = all_visits(db)
         assert visit.state == "called"
         assert visits.ticket(visit) in str(app.screen.query_one("#current").render())
+
+
+# --- the timer: a read only when the database changed (issue 16) ---------------------
+
+
+def _line_on_screen(table) -> list[str]:
+    """The line's rows as painted (not the table's data): stale cached rows would show here."""
+    return [table.render_line(y).text for y in range(1, table.row_count + 1)]
+
+
+def _counting_reads(monkeypatch) -> list[int]:
+    import cxdesk.screens.counter as counter_screen
+
+    reads: list[int] = []
+    real = counter_screen.read_counter
+
+    def counted(*args, **kwargs):
+        reads.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(counter_screen, "read_counter", counted)
+    return reads
+
+
+async def test_the_timer_shows_another_counters_changes_on_its_next_tick(db_url, db, office, people):
+    """``db`` is another counter's connection: its check-in and its call show on the next tick."""
+    from textual.widgets import DataTable
+
+    from cxdesk.domain.office import get_station
+    from cxdesk.domain.staff import sign_in as open_shift
+    from cxdesk.screens.counter import REFRESH_SECONDS
+
+    now = [FIXED_NOW]
+    first, second = add_waiting(db, office, 2)
+    app = make_app(db_url, lambda: now[0])
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        screen = app.screen
+        table = screen.query_one("#line", DataTable)
+        assert table.row_count == 2
+        with db.session() as session:
+            newcomer = visits.check_in(session, office, segment="worker", service="general_info", now=now[0])
+        now[0] += timedelta(seconds=REFRESH_SECONDS)
+        screen.refresh_on_timer()  # what the timer does every REFRESH_SECONDS
+        await settle(pilot)
+        assert [row.split()[1] for row in _line_on_screen(table)] == [first.ticket, second.ticket, newcomer.ticket]
+        with db.session() as session:  # the supervisor at W2 calls the first in line
+            who = open_shift(session, office, code="SUP1", pin="24681357", station=get_station(session, office, "W2"),
+                             now=now[0])
+            visits.call_next(session, office, who, now[0])
+        now[0] += timedelta(seconds=REFRESH_SECONDS)
+        screen.refresh_on_timer()
+        await settle(pilot)
+        assert [row.split()[:2] for row in _line_on_screen(table)] == [["1", second.ticket], ["2", newcomer.ticket]]
+        assert "Waiting line (2)" in str(screen.query_one("#line-title").render())
+
+
+async def test_the_waits_move_on_with_the_clock_without_a_database_read(db_url, db, office, monkeypatch):
+    from textual.widgets import DataTable
+
+    reads = _counting_reads(monkeypatch)
+    now = [FIXED_NOW]
+    add_waiting(db, office, 3)  # waiting 30, 29 and 28 minutes at FIXED_NOW
+    app = make_app(db_url, lambda: now[0])
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        screen = app.screen
+        table = screen.query_one("#line", DataTable)
+        read_at_sign_in = len(reads)
+        assert ["30 min" in row for row in _line_on_screen(table)] == [True, False, False]
+        now[0] = FIXED_NOW + timedelta(minutes=7)
+        screen.refresh_on_timer()
+        await settle(pilot)
+        assert len(reads) == read_at_sign_in  # nobody committed: nothing was read
+        painted = _line_on_screen(table)
+        assert ["37 min" in painted[0], "36 min" in painted[1], "35 min" in painted[2]] == [True, True, True]
+        screen_text = app.export_screenshot().replace("&#160;", " ")  # the screen as the terminal gets it
+        assert all(wait in screen_text for wait in ("37 min", "36 min", "35 min"))
+        assert not any(wait in screen_text for wait in ("30 min", "29 min", "28 min"))
+        today = str(screen.query_one("#today").render())
+        assert "longest ⚠ 37 min LONG" in today and "at 09:37" in today  # 15:37 UTC in Chicago
+        assert screen.view.read_at == now[0]
+        screen.refresh_view()  # a step at this counter reads everything again
+        await settle(pilot)
+        assert len(reads) == read_at_sign_in + 1
+
+
+async def test_an_appointment_coming_due_is_read_again_and_moves_ahead(db_url, db, office, monkeypatch):
+    """The calling order changes with the clock alone when an appointment comes due:
+    that tick reads, though nobody committed."""
+    from textual.widgets import DataTable
+
+    reads = _counting_reads(monkeypatch)
+    now = [FIXED_NOW]
+    [walk_in] = add_waiting(db, office, 1)
+    with db.session() as session:
+        booked = visits.check_in(session, office, segment="worker", service="general_info", now=FIXED_NOW,
+                                 appointment_at=FIXED_NOW + timedelta(minutes=30))
+    app = make_app(db_url, lambda: now[0])
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        screen = app.screen
+        table = screen.query_one("#line", DataTable)
+        assert [row.split()[1] for row in _line_on_screen(table)] == [walk_in.ticket, booked.ticket]
+        now[0] = FIXED_NOW + timedelta(minutes=10)  # not due yet (due 10 minutes before the time)
+        screen.refresh_on_timer()
+        await settle(pilot)
+        read_before = len(reads)
+        now[0] = FIXED_NOW + timedelta(minutes=25)
+        screen.refresh_on_timer()
+        await settle(pilot)
+        assert len(reads) == read_before + 1
+        assert [row.split()[1] for row in _line_on_screen(table)] == [booked.ticket, walk_in.ticket]

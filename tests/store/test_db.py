@@ -113,6 +113,49 @@ def test_the_counter_works_on_postgresql(pg_url):
         database.dispose()
 
 
+def test_the_change_marker_moves_only_when_someone_commits(db, db_url):
+    """What the counter's timer asks before it reads: unchanged while nothing is committed,
+    changed by another connection's commit and by the database's own engine's."""
+    office = make_office(db)
+    first = db.change_marker()
+    assert first is not None and db.change_marker() == first
+    with db.session() as session:  # a read commits nothing
+        visits.waiting_line(session, office, FIXED_NOW)
+    assert db.change_marker() == first
+    other = open_database(db_url)
+    try:
+        with other.session() as session:  # another counter checks a customer in
+            visits.check_in(session, office, segment="retiree", service="change_address", now=FIXED_NOW)
+    finally:
+        other.dispose()
+    second = db.change_marker()
+    assert second != first and db.change_marker() == second
+    with db.session() as session:  # this app's own step
+        visits.check_in(session, office, segment="retiree", service="change_address", now=FIXED_NOW)
+    assert db.change_marker() != second
+
+
+def test_the_change_marker_is_closed_with_the_store_and_new_after(db_url):
+    database = open_database(db_url, create=True)
+    before = database.change_marker()
+    database.dispose()
+    assert database._watcher is None
+    again = open_database(db_url)
+    try:
+        assert again.change_marker() != before  # another store's markers never match
+    finally:
+        again.dispose()
+
+
+@pytest.mark.postgres
+def test_postgresql_has_no_change_marker_so_the_counter_reads(pg_url):
+    database = open_database(pg_url)
+    try:
+        assert database.change_marker() is None
+    finally:
+        database.dispose()
+
+
 # --- files: private modes, foreign and damaged files untouched, read-only, full disk ---
 
 

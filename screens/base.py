@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from cxdesk.screens.heap import QuietCollector
 from cxdesk.screens.themes import register_themes
 from cxdesk.screens.typeahead import TypeAhead
 from textual import events
@@ -92,6 +93,8 @@ class BaseApp(App):
         # One thread for all database work, so steps are applied in the order they were asked for.
         self._db_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cxdesk-db")
         self.type_ahead = TypeAhead(self)
+        self.heap = QuietCollector()
+        self._heap_timer = None
         register_themes(self)
 
     @property
@@ -107,21 +110,14 @@ class BaseApp(App):
             self.refresh_bindings()
 
     def settle_heap(self) -> None:
-        """Put what is alive now (modules, the database layer, the screen just shown) out of
-        the garbage collector's full passes (``gc.freeze``).
-
-        Those passes walk every object the process holds: about 170,000 at the counter,
-        90 ms each, and Textual's churn set one off every few keys, a pause a clerk felt
-        on a key (issue 16: the p99 of key to screen). After this they walk only what is
-        new. Called once a long-lived screen has shown (the counter, the board, a kiosk's
-        survey). Not in headless runs: tests run hundreds of apps in one process, and
-        frozen objects are never collected.
-        """
+        """The counter is up: full garbage-collection passes from now on only when the clerk
+        pauses (screens/heap.py). Not in headless runs: tests run hundreds of apps in one
+        process, where frozen objects would never be collected."""
         if self.is_headless:
             return
-        import gc
-
-        gc.freeze()
+        self.heap.start()
+        if self._heap_timer is None:
+            self._heap_timer = self.set_interval(1.0, self.heap.tick, name="quiet collector")
 
     # --- lifecycle ----------------------------------------------------------------
 
@@ -318,6 +314,7 @@ class BaseApp(App):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
+            self.heap.input()
             # Every key from the terminal waits its turn (see screens/typeahead.py).
             self.type_ahead.receive(event)
             return

@@ -389,12 +389,21 @@ class CounterScreen(BaseScreen):
             return self.undoable is not None and view.read_at - self.undoable.at <= UNDO_WINDOW
         return True
 
-    def _do(self, work, message: str | None = None, after=None, description: str = "do that") -> None:
-        """Run a domain step, say what happened, show the screen read after it."""
+    def _do(self, work, message: str | None = None, after=None, description: str = "do that",
+            shown: bool = False) -> None:
+        """Run a domain step, say what happened, show the screen read after it.
+
+        ``shown``: the panes themselves show what the step did (a call): the message is
+        only said in screen-reader mode, not put up as a notification too. Each one is a
+        widget mounted on every screen shown while it lasts, and a pause on a key
+        (issue 16: they were most of the p99 of key to screen).
+        """
 
         def done(outcome) -> None:
             result, view = outcome
-            if message:
+            if message and shown:
+                self.app.announce(message.format(result=result))
+            elif message:
                 self.notify(message.format(result=result), timeout=3)
             if after:
                 after(result)
@@ -411,7 +420,8 @@ class CounterScreen(BaseScreen):
 
             return visits.ticket(visits.call_next(session, office, who, app.now()))
 
-        self._do(call, "Called {result} to " + who.station.name + ".", description="call the next customer")
+        self._do(call, "Called {result} to " + who.station.name + ".", description="call the next customer",
+                 shown=True)
 
     def _with_current(self, step, message: str, description: str, after=None) -> None:
         """A step on the customer at this counter, re-read on the database thread."""
@@ -494,7 +504,8 @@ class CounterScreen(BaseScreen):
 
             return visits.ticket(visits.call_visit(session, office, who, entry.id, app.now()))
 
-        self._do(call, "Called {result} to " + who.station.name + ".", description="call the customer")
+        self._do(call, "Called {result} to " + who.station.name + ".", description="call the customer",
+                 shown=True)
 
     def action_left_line(self) -> None:
         entry = self._highlighted_entry()

@@ -225,7 +225,9 @@ class FinishDialog(Dialog):
         def saved(done: Visit) -> None:
             from cxdesk.domain.visits import ticket
 
-            self.notify(f"Saved {ticket(done)}.", timeout=3)
+            # The counter's "last finished here" shows it: said in screen-reader mode only
+            # (a notification is a widget on every screen while it lasts; see CounterScreen._do).
+            self.app.announce(f"Saved {ticket(done)}.")
             self.dismiss(done)
 
         self.save_db(save, saved, "save the visit")

@@ -257,14 +257,10 @@ async def test_three_visits_typed_as_one_terminal_burst_are_all_finished(monkeyp
 
 async def test_the_heap_is_settled_once_the_counter_shows_and_never_in_headless_runs(db_url, clock, db, office,
                                                                                     monkeypatch):
-    """gc.freeze once the counter is up (issue 16: 90 ms full collections on a key); tests
-    run headless, where freezing would keep every app of the run alive."""
-    import gc
-
+    """Full GC passes wait for a pause once the counter is up (screens/heap.py); tests run
+    headless, where freezing would keep every app of the run alive."""
     from cxdesk.screens.base import BaseApp
 
-    frozen: list[bool] = []
-    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
     settled: list[bool] = []
     settle_heap = BaseApp.settle_heap
 
@@ -277,7 +273,18 @@ async def test_the_heap_is_settled_once_the_counter_shows_and_never_in_headless_
     async with app.run_test() as pilot:
         await sign_in(pilot)
         await settle(pilot)
-    assert settled == [True] and frozen == []  # asked once, at the counter's first showing; headless
+    assert settled == [True]  # asked once, at the counter's first showing
+    assert not app.heap.started and app._heap_timer is None  # headless: nothing taken over
+
+    started, timers = [], []
+    monkeypatch.setattr(app.heap, "start", lambda: started.append(True))
+
+    def set_interval(seconds, callback, **kwargs):
+        timers.append((seconds, callback))
+        return object()
+
+    monkeypatch.setattr(app, "set_interval", set_interval)
     monkeypatch.setattr(BaseApp, "is_headless", property(lambda self: False))
     settle_heap(app)
-    assert frozen == [True]
+    settle_heap(app)  # a second sign-in: frozen again, one timer
+    assert started == [True, True] and timers == [(1.0, app.heap.tick)]

@@ -478,6 +478,8 @@ async def test_a_step_and_the_read_after_it_are_one_database_job(db_url, clock, 
         assert jobs == ["call the next customer"]
         first = all_visits(db)[0]
         assert visits.ticket(first) in str(app.screen.query_one("#current").render())
+        # The pane says who was called; no notification on top (said only to a screen reader).
+        assert not [note for note in app._notifications if "Called" in note.message]
         assert "Waiting line (1)" in str(app.screen.query_one("#line-title").render())
         jobs.clear()
         await press(pilot, "i", "1", "1", "1", "enter")

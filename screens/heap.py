@@ -33,7 +33,10 @@ class QuietCollector:
         self.started = False
 
     def start(self) -> None:
-        """Freeze what is alive and take over the full passes (once per process is enough)."""
+        """Freeze what is alive and take over the full passes. Again at a later sign-in,
+        after a full pass: what the last counter left is garbage, not to be kept frozen."""
+        if self.started:
+            gc.collect()
         gc.freeze()
         if not self.started:
             young, middle, _full = gc.get_threshold()

@@ -29,7 +29,7 @@ def test_start_freezes_and_turns_the_automatic_full_pass_off(passes):
     collector = heap.QuietCollector(FakeClock())
     collector.start()
     collector.start()
-    assert passes == ["freeze", f"threshold {(700, 10, heap.NEVER)}", "freeze"]
+    assert passes == ["freeze", f"threshold {(700, 10, heap.NEVER)}", "collect", "freeze"]
 
 
 def test_a_full_pass_waits_for_a_pause_in_the_typing(passes):

@@ -103,6 +103,8 @@ class CounterScreen(BaseScreen):
         self._kept: dict[str, str] = {}
         # True while the view shown was read with the save a dialog just made.
         self._fresh = False
+        # The ticket of the last customer checked in here (shown above the line).
+        self._checked_in_last: str | None = None
         # Catalog labels as the line shows them (line_rows), and what each pane and the
         # key bar last showed: a refresh that changes nothing there leaves them alone.
         self._label_texts: dict = {}
@@ -272,7 +274,7 @@ class CounterScreen(BaseScreen):
                                               self._label_texts)))
         if view.line and table.cursor_row != min(keep, len(view.line) - 1):
             table.move_cursor(row=min(keep, len(view.line) - 1))
-        self._update("#line-title", f"Waiting line ({len(view.line)})")
+        self._update("#line-title", self._line_title())
         self._update("#current", current_text(
             view.current, view.read_at, zone, self.services, self.segments, narrow=self.has_class("-narrow")))
         self._update("#last", last_text(view.last_finished, self.services))
@@ -560,9 +562,18 @@ class CounterScreen(BaseScreen):
             return
         self.refresh_view()
 
+    def _line_title(self) -> str:
+        title = f"Waiting line ({len(self.view.line) if self.view else 0})"
+        return f"{title} · last checked in: {self._checked_in_last}" if self._checked_in_last else title
+
     def _checked_in(self, ticket: str | None) -> None:
         if ticket:
-            self.notify(f"Checked in: ticket {ticket}.", timeout=3)
+            # The ticket to give the customer, kept above the line until the next check-in
+            # (a notification was a widget mounted on every screen shown while it lasted:
+            # see _do), and said in screen-reader mode.
+            self._checked_in_last = ticket
+            self._update("#line-title", self._line_title())
+            self.app.announce(f"Checked in: ticket {ticket}.")
             self._refresh_unless_fresh()
 
     def action_walk_up(self) -> None:

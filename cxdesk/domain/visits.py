@@ -112,7 +112,8 @@ class LineEntry:
 
 def _line_order(now: datetime, station: Station | None = None):
     """Transferred to this station, then sent back from a window, then appointments
-    due (by appointment time), then arrival order."""
+    due (by appointment time), then arrival order; customers who arrived in the same
+    instant go by ticket number (the order they were given their tickets)."""
     due = sa.and_(Visit.appointment, Visit.appointment_at <= now + APPOINTMENT_GRACE)
     sent_back = sa.and_(Visit.state == WAITING, col(Visit.transferred_from).is_not(None))
     mine = Visit.station_id == station.id if station is not None else sa.false()
@@ -120,6 +121,7 @@ def _line_order(now: datetime, station: Station | None = None):
         sa.case((mine, 0), (col(Visit.station_id).is_not(None), 1), (sent_back, 1), (due, 2), else_=3),
         sa.case((sent_back, Visit.called_at), (due, Visit.appointment_at), else_=Visit.arrived_at),
         Visit.arrived_at,
+        Visit.seq,
     )
 
 

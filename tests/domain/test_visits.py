@@ -308,3 +308,15 @@ def test_unknown_segment_or_language_is_refused(db, office):
         with pytest.raises(CxdeskError, match="Language"):
             walk_in(session, office, language="fr")
         assert session.exec(select(Visit)).all() == []
+
+
+def test_customers_who_arrive_in_the_same_instant_are_called_by_ticket_number(db, office, signed_in):
+    from tests.factories import FIXED_NOW
+
+    with db.session() as session:
+        arrivals = [visits.check_in(session, office, segment="worker", service="general_info", now=FIXED_NOW)
+                    for _ in range(6)]
+        line = visits.waiting_line(session, office, FIXED_NOW)
+        called = visits.call_next(session, office, signed_in, FIXED_NOW)
+    assert [entry.id for entry in line] == [visit.id for visit in sorted(arrivals, key=lambda v: v.seq)]
+    assert called.id == min(arrivals, key=lambda v: v.seq).id

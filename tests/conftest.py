@@ -106,3 +106,13 @@ def pg_url():
         )
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
     admin.dispose()
+
+
+@pytest.fixture
+def pg_db(pg_url):
+    """cxdesk's store on a fresh PostgreSQL database (``pg_url``), at the schema's head."""
+    from cxdesk.store.db import open_database
+
+    database = open_database(pg_url, create=True)
+    yield database
+    database.dispose()

@@ -57,10 +57,8 @@ def office_db(demo_file, tmp_path):
 
 
 @pytest.fixture
-def central(pg_url):
-    database = open_database(pg_url, create=True)
-    yield database
-    database.dispose()
+def central(pg_db):
+    return pg_db
 
 
 def _key(office_db):

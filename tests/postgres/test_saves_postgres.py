@@ -13,18 +13,10 @@ import sqlalchemy as sa
 from cxdesk.domain import numbering, visits
 from cxdesk.domain.office import get_station
 from cxdesk.domain.staff import sign_in
-from cxdesk.store.db import open_database
 from cxdesk.store.models import Visit
 from tests.factories import CLERK, FIXED_NOW, make_office
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def pg_db(pg_url):
-    database = open_database(pg_url, create=True)
-    yield database
-    database.dispose()
 
 
 def test_call_next_passes_over_the_customer_another_counter_is_calling(pg_db):

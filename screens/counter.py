@@ -101,8 +101,6 @@ class CounterScreen(BaseScreen):
         self._line_columns: list = []
         # The dialogs of every visit, built once and shown again (see kept).
         self._kept: dict[str, str] = {}
-        # True while the view shown was read with the save a dialog just made.
-        self._fresh = False
         # The ticket of the last customer checked in here (shown above the line).
         self._checked_in_last: str | None = None
         # Catalog labels as the line shows them (line_rows), and what each pane and the
@@ -164,7 +162,9 @@ class CounterScreen(BaseScreen):
         if name is None:
             name = self._kept[key] = f"{key}-{id(self)}"
             dialog = kind(*args)
-            dialog.then_read, dialog.then_show = self.then_read, self._shown_after_save
+            # Its save reads the counter in the same job and shows it as the dialog closes:
+            # the dialog's callback has nothing left to read.
+            dialog.then_read, dialog.then_show = self.then_read, self.show_read
             app.install_screen(dialog, name)
             return dialog
         dialog = app.get_screen(name)
@@ -180,15 +180,24 @@ class CounterScreen(BaseScreen):
 
     # --- reading -------------------------------------------------------------
 
-    def reader(self) -> Callable[[Any], CounterView]:
-        """What the counter shows, read in a session (on the database thread); the change
-        marker is taken before the read (see refresh_on_timer)."""
+    def reader(self, known: CounterView | None = None) -> Callable[[Any], tuple[CounterView, bool]]:
+        """What the counter shows, read in a session on the database thread: (the view, True
+        if it is ``known`` moved on to now without a read).
+
+        The change marker is taken before the read: a commit during it changes the marker,
+        and the next tick reads. ``known`` (the timer's tick): when nobody has committed
+        since it was read, and ``holds_at`` says the clock alone changes nothing more (an
+        appointment coming due does), it is not read again."""
         app = self.app
         office, who, store = app.office, app.signed_in, app.db
 
-        def read(session) -> CounterView:
+        def read(session) -> tuple[CounterView, bool]:
+            now = app.now()
             marker = store.change_marker() if store is not None else None
-            return read_counter(session, office, who, app.now(), marker)
+            if (known is not None and marker is not None and marker == known.marker
+                    and holds_at(known, now, office)):
+                return replace(known, read_at=now), True
+            return read_counter(session, office, who, now, marker), False
 
         return read
 
@@ -204,7 +213,7 @@ class CounterScreen(BaseScreen):
         def job(session) -> tuple[Any, CounterView | None]:
             result = work(session)
             try:
-                view = read(session)
+                view, _clock_only = read(session)
             except Exception:  # noqa: BLE001 - the step is saved; refresh_view reports a failed read
                 view = None
             return result, view
@@ -227,24 +236,14 @@ class CounterScreen(BaseScreen):
     def refresh_on_timer(self) -> None:
         """What the timer does. When nobody (here or at another counter) has committed
         since the last read, the waits and the clock move on from what was read, and the
-        database is not read (Database.change_marker; holds_at says when the clock alone
-        changes more, e.g. an appointment coming due). Otherwise, and on PostgreSQL, a read."""
+        database is not read (Database.change_marker, see reader). Otherwise, and on
+        PostgreSQL, a read."""
         self._read_and_show(known=self.view)
 
     def _read_and_show(self, first: bool = False, known: CounterView | None = None) -> None:
         app = self.app
         if app.signed_in is None or not self.is_attached:
             return
-        office, who, store = app.office, app.signed_in, app.db
-
-        def read(session) -> tuple[CounterView, bool]:
-            now = app.now()
-            # Before the read: a commit during it changes the marker, and the next tick reads.
-            marker = store.change_marker() if store is not None else None
-            if (known is not None and marker is not None and marker == known.marker
-                    and holds_at(known, now, office)):
-                return replace(known, read_at=now), True
-            return read_counter(session, office, who, now, marker), False
 
         def show(result: tuple[CounterView, bool]) -> None:
             view, clock_only = result
@@ -259,7 +258,7 @@ class CounterScreen(BaseScreen):
                     app.announce(self.spoken_name())
             self._check_shift_and_window(view)
 
-        app.run_db(read, show, description="read the line")
+        app.run_db(self.reader(known), show, description="read the line")
 
     def _show(self, view: CounterView) -> None:
         self.view = view
@@ -550,18 +549,6 @@ class CounterScreen(BaseScreen):
 
         self.app.push_screen(self.kept(CheckInDialog), self._checked_in)
 
-    def _shown_after_save(self, view: CounterView | None) -> None:
-        # A kept dialog saved and read the counter (then_read): shown with the dialog's
-        # closing, in the same repaint; the dialog's callback need not read again.
-        self._fresh = view is not None
-        self.show_read(view)
-
-    def _refresh_unless_fresh(self) -> None:
-        if self._fresh:
-            self._fresh = False
-            return
-        self.refresh_view()
-
     def _line_title(self) -> str:
         title = f"Waiting line ({len(self.view.line) if self.view else 0})"
         return f"{title} · last checked in: {self._checked_in_last}" if self._checked_in_last else title
@@ -574,7 +561,6 @@ class CounterScreen(BaseScreen):
             self._checked_in_last = ticket
             self._update("#line-title", self._line_title())
             self.app.announce(f"Checked in: ticket {ticket}.")
-            self._refresh_unless_fresh()
 
     def action_walk_up(self) -> None:
         from cxdesk.screens.visit_dialogs import FinishDialog
@@ -593,12 +579,10 @@ class CounterScreen(BaseScreen):
     def _finished(self, visit: Visit | None, then=None) -> None:
         from cxdesk.screens.visit_dialogs import ChannelDialog
 
-        self._refresh_unless_fresh()
         if visit is None:
             return
 
         def channels_done(_result) -> None:
-            self._refresh_unless_fresh()
             if then is not None:
                 then()
 

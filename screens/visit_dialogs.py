@@ -57,7 +57,6 @@ class CheckInDialog(Dialog):
     def prepare(self) -> None:
         """Blank again, for the next customer (the counter keeps this dialog)."""
         self.reset("#segment")
-        self.query_one("#language", NumberedChoice).reset("en")
 
     @on(Input.Submitted, "#appointment")
     def action_save(self) -> None:
@@ -118,12 +117,14 @@ class FinishDialog(Dialog):
         super().__init__()
         self.visit = visit
 
-    def compose(self) -> ComposeResult:
+    def heading(self) -> Content:
         from cxdesk.domain.visits import ticket
 
-        title = f"Finish {ticket(self.visit)}" if self.visit else "Walk-up visit (served without queueing)"
+        return Content(f"Finish {ticket(self.visit)}" if self.visit else "Walk-up visit (served without queueing)")
+
+    def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog wide", id="finish"):
-            yield Static(title, classes="form-title", id="title")
+            yield Static(self.heading(), classes="form-title", id="title")
             with Horizontal(classes="columns"):
                 if self.visit is None:
                     with Vertical():
@@ -149,26 +150,27 @@ class FinishDialog(Dialog):
 
     def prepare(self, visit: Visit | None) -> None:
         """Blank again, for ``visit`` (the counter keeps this dialog; a walk-up has its own)."""
-        from cxdesk.domain.visits import ticket
-
         if (visit is None) != (self.visit is None):
             raise ValueError("a walk-up's finish dialog asks the segment: it is not a visit's")
         self.visit = visit
-        if visit is not None:
-            self.query_one("#title", Static).update(Content(f"Finish {ticket(visit)}"))
+        self.query_one("#title", Static).update(self.heading())
         self.reset("#segment" if visit is None else "#service")
-        self.query_one("#service", NumberedChoice).reset(visit.service_wanted if visit else None)
+        if visit is not None:
+            self.query_one("#service", NumberedChoice).reset(visit.service_wanted)
+        self._show_follow_up(None)
+
+    def _show_follow_up(self, needs: str | None) -> None:
+        """The list an outcome requires (referral, reason), and no other."""
         for name in ("referral", "reason"):
-            self.query_one(f"#{name}").add_class("hidden")
-            self.query_one(f"#{name}-label").add_class("hidden")
+            self.query_one(f"#{name}").set_class(needs != name, "hidden")
+            self.query_one(f"#{name}-label").set_class(needs != name, "hidden")
 
     @on(NumberedChoice.Picked, "#outcome")
     def _outcome_picked(self, event: NumberedChoice.Picked) -> None:
         needs = catalog("outcomes").get(event.code).extra.get("requires")
-        for name, wanted in (("referral", "referral"), ("reason", "reason")):
-            visible = needs == wanted
-            self.query_one(f"#{name}").set_class(not visible, "hidden")
-            self.query_one(f"#{name}-label").set_class(not visible, "hidden")
+        self._show_follow_up(needs)
+        # The list that may have appeared is laid out before _show_picked scrolls to it.
+        self.refresh(layout=True)
         if needs:
             # Picking moved the focus past the list that just appeared.
             self.query_one("#referral" if needs == "referral" else "#reason").focus()
@@ -178,8 +180,7 @@ class FinishDialog(Dialog):
     @on(NumberedChoice.Picked)
     def _show_picked(self, event: NumberedChoice.Picked) -> None:
         # At 80x24 the next field may be below the fold: bring it into view once it is laid
-        # out (the list an outcome needs has just appeared; its focus is set after this).
-        self.refresh(layout=True)
+        # out (after an outcome, the focus moves to the list that appeared after this runs).
         self.call_after_refresh(self._scroll_to_focus)
 
     def _scroll_to_focus(self) -> None:
@@ -248,12 +249,15 @@ class ChannelDialog(Dialog):
         super().__init__()
         self.visit = visit
 
-    def compose(self) -> ComposeResult:
+    def heading(self) -> Content:
         from cxdesk.domain.visits import ticket
 
+        return Content(f"Other ways to be served — {ticket(self.visit)}")
+
+    def compose(self) -> ComposeResult:
         items = choices("channels")
         with VerticalScroll(classes="dialog wide"):
-            yield Static(f"Other ways to be served — {ticket(self.visit)}", classes="form-title", id="title")
+            yield Static(self.heading(), classes="form-title", id="title")
             yield Static("Number keys tick what you offered; Tab, then a number for the customer's "
                          "preference. Enter saves, Escape skips.")
             with Horizontal(classes="columns"):
@@ -267,10 +271,8 @@ class ChannelDialog(Dialog):
 
     def prepare(self, visit: Visit) -> None:
         """Blank again, for ``visit`` (the counter keeps this dialog)."""
-        from cxdesk.domain.visits import ticket
-
         self.visit = visit
-        self.query_one("#title", Static).update(Content(f"Other ways to be served — {ticket(visit)}"))
+        self.query_one("#title", Static).update(self.heading())
         self.reset("#offered")
 
     def action_save(self) -> None:

@@ -191,18 +191,6 @@ def _station_free(station: Station):
     return ~sa.exists().where(_OTHER.station_id == station.id, col(_OTHER.state).in_(AT_COUNTER))
 
 
-def _claim_if_free(session: Session, visit_id: uuid.UUID, station: Station) -> bool:
-    """Mark the visit called to ``station`` in one UPDATE, only if it is still in line and
-    nobody else is at that station: atomic per station, whoever else calls at once."""
-    claimed = session.execute(
-        sa.update(Visit)
-        .where(Visit.id == visit_id, col(Visit.state).in_(IN_LINE), _station_free(station))
-        .values(state=CALLED, station_id=station.id)
-        .execution_options(synchronize_session=False)
-    )
-    return claimed.rowcount == 1
-
-
 # How many times "next" reads the line again when other counters took every customer it read.
 CALL_ROUNDS = 50
 
@@ -244,6 +232,18 @@ def _claim_statements(who: SignedIn, now: datetime):
     return again.values(called_at=now, wait_seconds=sa.bindparam("waited")), again
 
 
+def _claim_found(session: Session, statements, found, now: datetime) -> bool:
+    """Run the claim (``_claim_statements``) on ``found`` (its id, arrival and first call):
+    True if it was still in line and the station free, so it is now called here."""
+    first_call, called_again = statements
+    if found.called_at is None:
+        waited = int((now - found.arrived_at).total_seconds())
+        claimed = session.execute(first_call, {"claimed": found.id, "waited": waited})
+    else:
+        claimed = session.execute(called_again, {"claimed": found.id})
+    return claimed.rowcount == 1
+
+
 def call_next(session: Session, office: Office, who: SignedIn, now: datetime) -> Visit:
     """Call the next customer in line to this station.
 
@@ -258,7 +258,7 @@ def call_next(session: Session, office: Office, who: SignedIn, now: datetime) ->
     _require_free(session, office, who.station)
     postgres = session.get_bind().dialect.name == "postgresql"
     first = _first_in_line_query(office, who.station, now)
-    first_call, called_again = _claim_statements(who, now)
+    claim = _claim_statements(who, now)
     for _round in range(CALL_ROUNDS):
         began = begin_write(session)
         found = _first_in_line(session, first, postgres=postgres)
@@ -266,12 +266,7 @@ def call_next(session: Session, office: Office, who: SignedIn, now: datetime) ->
             if began or postgres:
                 session.rollback()
             break
-        if found.called_at is None:
-            waited = int((now - found.arrived_at).total_seconds())
-            claimed = session.execute(first_call, {"claimed": found.id, "waited": waited})
-        else:
-            claimed = session.execute(called_again, {"claimed": found.id})
-        if claimed.rowcount == 1:
+        if _claim_found(session, claim, found, now):
             session.commit()
             return session.get(Visit, found.id, populate_existing=True)
         # Taken meanwhile (a claim that did not read under a lock), or someone is at this station.
@@ -288,11 +283,11 @@ def call_visit(session: Session, office: Office, who: SignedIn, visit_id: uuid.U
     visit = _get(session, visit_id)
     if visit.state not in IN_LINE:
         raise CxdeskError(f"{ticket(visit)} is not waiting.")
-    if not _claim_if_free(session, visit.id, who.station):
+    if not _claim_found(session, _claim_statements(who, now), visit, now):
         session.rollback()
         raise CxdeskError(f"{ticket(visit)} was just called elsewhere, or someone is at this counter.")
-    session.refresh(visit)
-    return _claim(session, visit, who, now, CALLED)
+    session.commit()
+    return session.get(Visit, visit.id, populate_existing=True)
 
 
 def start_serving(session: Session, visit: Visit, who: SignedIn, now: datetime) -> Visit:

@@ -52,11 +52,13 @@ class NumberedChoice(OptionList):
             self.highlighted = self._codes.index(self._initial)
 
     def reset(self, selected: str | None = None) -> None:
-        """Nothing picked, ``selected`` highlighted: as new, for a form shown again."""
+        """Nothing picked, and highlighted what it was built with (or ``selected``, from now
+        on): as new, for a form shown again."""
         self._mark(None)
         self.value = None
-        self._initial = selected
-        self.highlighted = self._codes.index(selected) if selected in self._codes else None
+        if selected is not None:
+            self._initial = selected
+        self.highlighted = self._codes.index(self._initial) if self._initial in self._codes else None
         self.scroll_home(animate=False, immediate=True)
 
     def _mark(self, code: str | None) -> None:

@@ -302,7 +302,8 @@ class CounterScreen(BaseScreen):
         """
         shown: dict[str, tuple] = self._line_cells
         keys = [key for key, _cells in rows]
-        staying = [key for key in shown if key in set(keys)]
+        wanted = set(keys)
+        staying = [key for key in shown if key in wanted]
         added = [key for key in keys if key not in shown]
         if staying + added != keys:
             table.clear()

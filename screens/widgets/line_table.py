@@ -1,4 +1,5 @@
-"""A DataTable whose cell updates redraw only the rows they change (the counter's line).
+"""A DataTable whose cell updates redraw only the rows they change, and whose cells are
+drawn without Rich's layout (the counter's line).
 
 DataTable.update_cell counts every update as a change of the whole table: every
 visible cell is rendered again (about 200 cell renders at the counter), so a tick that
@@ -6,10 +7,19 @@ moved one wait by a minute cost as much as a new line (issue 16). Here the updat
 rows' cached renders are dropped, the rest kept, and only the updated rows on screen
 are painted again. It reaches into DataTable's caches, which is why Textual is pinned
 exactly; if they are not where this expects, it updates as DataTable does.
+
+DataTable draws each cell through Rich's console (markup parsed, then padded, wrapped and
+cropped): about 0.3 ms a cell, so a line that moves up one place (every position and
+every stripe changes) cost some 30 ms for the rows on screen. The line's cells are one
+line of plain text or a Text each: they are cropped and padded here, in a few
+microseconds. Their text is never read as markup (a "[" in a code shows as typed).
 """
 
 from __future__ import annotations
 
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
@@ -17,6 +27,26 @@ from textual.widgets.data_table import ColumnKey, RowKey
 class LineTable(DataTable):
     # DataTable's count of whole-table changes when the table was last painted.
     _painted_count: int | None = None
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._component_styles_seen: dict[tuple, _ComponentStyles] = {}
+
+    def get_component_styles(self, *names: str):
+        """A component's styles, its Rich style worked out once until the styles change.
+
+        DataTable asks for the header's and the stripes' Rich style for every row it draws,
+        and each is a walk up the DOM (about 0.3 ms): most of a row's time.
+        """
+        key = (names, self._pseudo_class_state)
+        styles = self._component_styles_seen.get(key)
+        if styles is None:
+            styles = self._component_styles_seen[key] = _ComponentStyles(super().get_component_styles(*names))
+        return styles
+
+    def notify_style_update(self) -> None:
+        self._component_styles_seen.clear()  # a theme, focus or other style change
+        super().notify_style_update()
 
     def update_cells(self, changes: list[tuple[str, ColumnKey, object]]) -> None:
         """Put each (row key, column key, value) in place; column widths stay as they are."""
@@ -64,3 +94,58 @@ class LineTable(DataTable):
     def render_lines(self, crop):
         self._painted_count = self._update_count
         return super().render_lines(crop)
+
+    def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
+                     cursor: bool = False, hover: bool = False):
+        """A body cell as one line of segments, styled as DataTable styles it (stripes, cursor)."""
+        if row_index < 0 or column_index < 0:  # the header: as DataTable draws it
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        # DataTable's key, so update_cells drops these entries as it drops DataTable's own.
+        cache_key = (row_key, column_key, base_style, cursor, hover, self._show_hover_cursor,
+                     self._update_count, self._pseudo_class_state)
+        cached = self._cell_render_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        component_style, post_style = self._get_styles_to_render_cell(
+            False, False, row_index < self.fixed_rows or column_index < self.fixed_columns, hover, cursor,
+            self.show_cursor, self._show_hover_cursor, self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css")
+        pre_style = base_style + Style.from_meta({"row": row_index, "column": column_index}) + component_style
+        value = self._data[row_key].get(column_key)
+        lines = [cell_segments(value, width, self.cell_padding, pre_style, post_style, self.app.console)]
+        self._cell_render_cache[cache_key] = lines
+        return lines
+
+
+class _ComponentStyles:
+    """A component's RenderStyles with its ``rich_style`` read once."""
+
+    def __init__(self, styles) -> None:
+        self._styles = styles
+        self.rich_style = styles.rich_style
+
+    def __getattr__(self, name: str):
+        return getattr(self._styles, name)
+
+
+def cell_segments(value: object, width: int, padding: int, pre_style: Style, post_style: Style | None,
+                  console) -> list[Segment]:
+    """One cell: its text (never markup) cropped with an ellipsis or padded to ``width``
+    less the padding on each side, styled as DataTable's Styled(Padding(...)) styles it."""
+    if isinstance(value, Text):
+        text = value.copy()
+    else:
+        text = Text("" if value is None else str(value), end="")
+    text.end = ""
+    inner = max(0, width - 2 * padding)
+    if text.cell_len > inner:
+        text.truncate(inner, overflow="ellipsis")
+    if text.spans:
+        body = list(text.render(console))
+    else:  # Text.render leaves the text's own style out when it has no spans
+        body = [Segment(text.plain, console.get_style(text.style) if text.style else None)]
+    # The padding and the room the text leaves are unstyled, as Rich lays a cell out.
+    segments = [Segment(" " * padding), *body, Segment(" " * (inner - text.cell_len + padding))]
+    return list(Segment.apply_style(segments, style=pre_style, post_style=post_style))

@@ -1,0 +1,85 @@
+"""The counter's line table draws its cells itself (screens/widgets/line_table.py, issue 16):
+it must look exactly as DataTable would, never read a cell as markup, and follow the theme."""
+
+from __future__ import annotations
+
+from cxdesk.screens.themes import HIGH_CONTRAST, register_themes
+from cxdesk.screens.widgets.line_table import LineTable
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.geometry import Region
+from textual.widgets import DataTable
+
+COLUMNS = (("#", 3), ("Ticket", 7), ("Waited", 13), ("Service wanted", None))
+ROWS = [
+    ("1", "A101", Text("12 min", style="bold"), Text("Change of address")),
+    ("2", "A102", "3 min", Text("A service with a name far longer than it should be")),
+    ("3", "P003", Text("⚠ 41 min", style="reverse"), Text("→ HERE")),
+    ("4", "A104", "", Text("")),
+]
+
+
+class OneTable(App[None]):
+    def __init__(self, table: DataTable) -> None:
+        super().__init__()
+        self.table = table
+
+    def compose(self) -> ComposeResult:
+        yield self.table
+
+    def on_load(self) -> None:
+        register_themes(self)
+
+    def on_mount(self) -> None:
+        for label, width in COLUMNS:
+            self.table.add_column(label, width=width)
+        for number, row in enumerate(ROWS):
+            self.table.add_row(*row, key=str(number))
+        self.table.move_cursor(row=1)
+
+
+async def drawn(table: DataTable, *, theme: str | None = None, hostile: str | None = None) -> list:
+    """Every line the table draws: (character, style) of each cell of the terminal."""
+    app = OneTable(table)
+    async with app.run_test(size=(60, 8)) as pilot:
+        if theme:
+            app.theme = theme
+        if hostile is not None:
+            table.update_cell("3", table.ordered_columns[1].key, hostile)
+        await pilot.pause()
+        lines = table.render_lines(Region(0, 0, table.size.width, table.size.height))
+        return [[(character, segment.style) for segment in line for character in segment.text] for line in lines]
+
+
+def plain(lines: list) -> list[str]:
+    return ["".join(character for character, _style in line) for line in lines]
+
+
+async def test_the_line_looks_exactly_as_a_data_table_draws_it() -> None:
+    ours = await drawn(LineTable(cursor_type="row", zebra_stripes=True))
+    theirs = await drawn(DataTable(cursor_type="row", zebra_stripes=True))
+    assert plain(ours) == plain(theirs)
+    assert "A service with a name far long" in plain(ours)[2]  # an auto width: all of it (cut by the screen)
+    assert ours == theirs  # character and style of every cell: stripes, cursor, a cell's own style
+
+
+async def test_a_theme_change_redraws_the_line_in_the_new_theme() -> None:
+    before = await drawn(LineTable(cursor_type="row", zebra_stripes=True))
+    ours = await drawn(LineTable(cursor_type="row", zebra_stripes=True), theme=HIGH_CONTRAST)
+    theirs = await drawn(DataTable(cursor_type="row", zebra_stripes=True), theme=HIGH_CONTRAST)
+    assert ours == theirs
+    assert ours != before
+
+
+async def test_a_cell_is_never_read_as_markup() -> None:
+    lines = plain(await drawn(LineTable(cursor_type="row"), hostile="[i]x[/]"))
+    assert "[i]x[/]" in lines[4]  # DataTable would show an italic x
+
+
+async def test_a_fixed_width_cell_is_cut_with_an_ellipsis() -> None:
+    app = OneTable(LineTable(cursor_type="row"))
+    async with app.run_test(size=(60, 8)) as pilot:
+        app.table.update_cell("1", app.table.ordered_columns[2].key, "waited a very long time indeed")
+        await pilot.pause()
+        line = app.table.render_line(2).text
+    assert "waited a ver…" in line

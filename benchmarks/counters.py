@@ -7,6 +7,16 @@ all at the same time against one database. Every save is timed; every exception
 is an error a clerk would have been shown. The baseline: eight processes doing a
 bare INSERT + COMMIT of one row, at the same time, on the same database.
 
+Two ways of going at once:
+
+- ``rounds`` (the figure with the target): the eight press the same key at the same
+  instant. The harness releases all eight for one save (every check in, then every call,
+  then every finish), waits until each has committed, and releases the next round. A save
+  is timed from its release, so the wait for a core and for the other seven counters'
+  commits is in it: the worst moment of a real office, every round.
+- ``flood`` (for scale): each of the eight saves its visits back to back, with no pause at
+  all, a thousand times a real counter's pace; every save waits behind the others' queue.
+
 SQLite: a copy of the bench database (the cached file stays as built). PostgreSQL
 (127.0.0.1:5432, user postgres): a scratch database filled by ``cxdesk demo --days 5``,
 dropped after.
@@ -45,7 +55,18 @@ def _wait_for_go(go: Path) -> None:
         time.sleep(0.005)
 
 
-def domain_worker(url: str, clerk: int, visits: int, go: Path) -> dict:
+def _rounds():
+    """In ``rounds``: each save waits for the harness's ``go <release ns>`` line; yields the
+    release instant (``time.perf_counter_ns``, one clock for every process on Linux)."""
+    print("ready", flush=True)
+    while True:
+        line = sys.stdin.readline().split()
+        if not line or line[0] != "go":
+            return
+        yield int(line[1])
+
+
+def domain_worker(url: str, clerk: int, visits: int, go: Path, rounds: bool = False) -> dict:
     from cxdesk.clock import utcnow
     from cxdesk.domain.office import get_station, require_office
     from cxdesk.domain.staff import sign_in
@@ -61,17 +82,25 @@ def domain_worker(url: str, clerk: int, visits: int, go: Path) -> dict:
     samples: dict[str, list[int]] = {"check_in": [], "call_next": [], "finish": []}
     errors: list[str] = []
     services = ("change_address", "replacement_card", "general_info")
-    _wait_for_go(go)
+    releases = _rounds() if rounds else None
+    if not rounds:
+        _wait_for_go(go)
 
     def timed(name: str, step):
-        started = time.perf_counter_ns()
+        started = next(releases, None) if releases else time.perf_counter_ns()
+        if started is None:
+            raise SystemExit("the harness stopped the rounds early")
+        result = None
         try:
-            with db.session() as session:
-                result = step(session)
+            if step is not None:
+                with db.session() as session:
+                    result = step(session)
+                samples[name].append(time.perf_counter_ns() - started)
         except Exception as exc:  # noqa: BLE001 - every failure is one a clerk would see
             errors.append(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:200])
-            return None
-        samples[name].append(time.perf_counter_ns() - started)
+        finally:
+            if releases:
+                print("done", flush=True)
         return result
 
     for number in range(visits):
@@ -79,14 +108,14 @@ def domain_worker(url: str, clerk: int, visits: int, go: Path) -> dict:
         timed("check_in", lambda s, service=service: check_in(s, office, segment="worker", service=service,
                                                               now=utcnow()))
         visit = timed("call_next", lambda s: call_next(s, office, who, utcnow()))
-        if visit is not None:
-            timed("finish", lambda s, visit=visit, service=service: finish(
+        if visit is not None or rounds:  # in rounds, a counter with nobody called still answers the round
+            timed("finish", None if visit is None else lambda s, visit=visit, service=service: finish(
                 s, visit, Finish(service=service, outcome="resolved"), who, utcnow()))
     db.dispose()
     return {"samples": samples, "errors": errors}
 
 
-def bare_worker(url: str, saves: int, go: Path) -> dict:
+def bare_worker(url: str, saves: int, go: Path, rounds: bool = False) -> dict:
     """One row INSERT + COMMIT, ``saves`` times: SQLite with cxdesk's pragmas, or psycopg."""
     samples: list[int] = []
     errors: list[str] = []
@@ -109,16 +138,22 @@ def bare_worker(url: str, saves: int, go: Path) -> dict:
         def insert(row):
             conn.execute("INSERT INTO bench_baseline VALUES (%s, %s, %s)", row)
             conn.commit()
-    _wait_for_go(go)
+    releases = _rounds() if rounds else None
+    if not rounds:
+        _wait_for_go(go)
     for _ in range(saves):
         row = (uuid.uuid4().hex, time.strftime("%Y-%m-%d %H:%M:%S"), "resolved")
-        started = time.perf_counter_ns()
+        started = next(releases, None) if releases else time.perf_counter_ns()
+        if started is None:
+            raise SystemExit("the harness stopped the rounds early")
         try:
             insert(row)
+            samples.append(time.perf_counter_ns() - started)
         except Exception as exc:  # noqa: BLE001
             errors.append(f"{type(exc).__name__}: {exc}"[:200])
-            continue
-        samples.append(time.perf_counter_ns() - started)
+        finally:
+            if releases:
+                print("done", flush=True)
     conn.close()
     return {"samples": {"insert": samples}, "errors": errors}
 
@@ -151,6 +186,41 @@ def _run_at_once(commands: list[list[str]], env: dict[str, str]) -> list[dict]:
                     process.kill()
 
 
+def _run_in_rounds(commands: list[list[str]], env: dict[str, str], rounds: int) -> list[dict]:
+    """Start every command; ``rounds`` times release them all at once for one save each and
+    wait until every one has saved."""
+    processes = [subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+                 for command in commands]
+    try:
+        for process in processes:
+            line = process.stdout.readline()
+            if line.strip() != "ready":
+                raise RuntimeError(f"a counter did not start: {line!r} (exit {process.poll()})")
+        for _ in range(rounds):
+            time.sleep(0.02)  # the eight are idle again, as between two real keys
+            release = f"go {time.perf_counter_ns()}\n"
+            for process in processes:
+                process.stdin.write(release)
+                process.stdin.flush()
+            for process in processes:
+                line = process.stdout.readline()
+                if line.strip() != "done":
+                    raise RuntimeError(f"a counter stopped: {line!r} (exit {process.poll()})")
+        results = []
+        for process in processes:
+            process.stdin.close()  # no more rounds
+            out = process.stdout.read()  # what readline already buffered, then the rest
+            process.wait(timeout=120)
+            if process.returncode != 0:
+                raise RuntimeError(f"a counter failed (exit {process.returncode})")
+            results.append(json.loads(out.strip().splitlines()[-1]))
+        return results
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+
+
 def _prepare(url: str) -> object:
     """Customers waiting, and a scratch table for the baseline; returns the moment before."""
     from cxdesk.clock import utcnow
@@ -177,12 +247,19 @@ def _prepare(url: str) -> object:
     return since
 
 
-def measure_counters(url: str, visits: int, env: dict[str, str]) -> dict:
-    """Eight counters through the domain, then eight bare INSERT+COMMIT writers, on ``url``."""
+def measure_counters(url: str, visits: int, env: dict[str, str], mode: str = "rounds") -> dict:
+    """Eight counters through the domain, then eight bare INSERT+COMMIT writers, on ``url``,
+    in ``rounds`` or as a ``flood`` (see the module's text)."""
     _prepare(url)
     me = [sys.executable, str(Path(__file__).resolve()), "worker", url]
-    domain = _run_at_once([[*me, "domain", str(clerk), str(visits)] for clerk in range(COUNTERS)], env)
-    bare = _run_at_once([[*me, "bare", str(clerk), str(visits * 3)] for clerk in range(COUNTERS)], env)
+    if mode == "rounds":
+        domain = _run_in_rounds([[*me, "domain-rounds", str(clerk), str(visits), "-"] for clerk in range(COUNTERS)],
+                                env, visits * 3)
+        bare = _run_in_rounds([[*me, "bare-rounds", str(clerk), str(visits * 3), "-"] for clerk in range(COUNTERS)],
+                              env, visits * 3)
+    else:
+        domain = _run_at_once([[*me, "domain", str(clerk), str(visits)] for clerk in range(COUNTERS)], env)
+        bare = _run_at_once([[*me, "bare", str(clerk), str(visits * 3)] for clerk in range(COUNTERS)], env)
     merged: dict[str, list[int]] = {}
     for result in domain + bare:
         for name, values in result["samples"].items():
@@ -225,8 +302,9 @@ def cleanup_sqlite(folder: Path) -> None:
 if __name__ == "__main__":
     _kind, url, mode, clerk, count, go = sys.argv[1:7]
     sys.path.insert(0, str(HERE))
-    if mode == "domain":
-        outcome = domain_worker(url, int(clerk), int(count), Path(go))
+    in_rounds = mode.endswith("-rounds")
+    if mode.startswith("domain"):
+        outcome = domain_worker(url, int(clerk), int(count), Path(go), rounds=in_rounds)
     else:
-        outcome = bare_worker(url, int(count), Path(go))
+        outcome = bare_worker(url, int(count), Path(go), rounds=in_rounds)
     print(json.dumps(outcome), flush=True)

@@ -509,3 +509,17 @@ class BaseModal(ReadyForKeys, ModalScreen[ResultType]):
     """A cxdesk dialog or overlay."""
 
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    # The theme, the app's classes (".-short", the theme's own) and the size its styles were
+    # last worked out under.
+    _styled_under: tuple | None = None
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Textual works out every style of a screen again each time it is pushed, about a
+        fifth of opening a form. A dialog shown again (``CounterScreen.kept``) under the same
+        theme, app classes and size would come out the same, so it keeps its styles: its own
+        changes meanwhile (a blanked list, the focus moved) restyled what they touched then."""
+        app = self.app
+        under = (app.theme, frozenset(app.classes), app.size)
+        if under == self._styled_under:
+            event.refresh_styles = False
+        self._styled_under = under

@@ -630,3 +630,31 @@ async def test_an_appointment_coming_due_is_read_again_and_moves_ahead(db_url, d
         await settle(pilot)
         assert len(reads) == read_before + 1
         assert [row.split()[1] for row in _line_on_screen(table)] == [booked.ticket, walk_in.ticket]
+
+
+async def test_a_kept_form_keeps_its_styles_until_the_theme_changes(db_url, clock, db, office, monkeypatch):
+    """Textual works out every style of a screen each time it is pushed; a kept form shown
+    again under the same theme, classes and size skips that pass (issue 16), and a theme
+    changed meanwhile still reaches it."""
+    from cxdesk.screens.themes import HIGH_CONTRAST
+    from textual.color import Color
+
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "i")
+        form = app.screen
+        await press(pilot, "escape")
+        restyled = []
+        update_styles = app.update_styles
+        monkeypatch.setattr(app, "update_styles", lambda node, animate=True: (
+            restyled.append(node), update_styles(node, animate=animate))[1])
+        await press(pilot, "i")
+        assert app.screen is form
+        assert form not in restyled  # shown again: no style pass over the whole form
+        await press(pilot, "escape")
+        app.theme = HIGH_CONTRAST
+        await press(pilot, "i")
+        assert app.screen is form and form in restyled
+        box = form.query_one(".dialog")
+        assert box.styles.background == Color.parse(app.theme_variables["surface"])

@@ -44,6 +44,28 @@ class TypeAhead:
         self.keys.append(event)
         self.kick()
 
+    def idle(self) -> bool:
+        """Nothing to wait for: no key queued or being handed on, the screen in front ready,
+        and no message waiting on the app or on any node of that screen. A key arriving now
+        can be handled at once, as Textual would (a key typed at a clerk's pace)."""
+        app = self.app
+        if self._running or self.keys or not app.is_running or app.keys_on_hold():
+            return False
+        try:
+            nodes = [app, *app.screen.walk_children(with_self=True)]
+        except Exception:  # noqa: BLE001 - no screen yet, or the app is closing
+            return False
+        return not any(_has_pending(node) for node in nodes)
+
+    async def deliver_now(self, event: events.Key) -> None:
+        """Handle ``event`` at once (``idle()`` said so); keys arriving meanwhile queue behind it."""
+        self._running = True
+        try:
+            await self.app.deliver_key(event)
+        finally:
+            self._running = False
+        self.kick()
+
     def kick(self) -> None:
         """Hand on waiting keys if the screen in front is ready (called when something finishes)."""
         if self._running or not self.keys or not self.app.is_running:

@@ -31,6 +31,7 @@ class LineTable(DataTable):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._component_styles_seen: dict[tuple, _ComponentStyles] = {}
+        self._rich_style_seen: tuple[tuple, Style] | None = None
 
     def get_component_styles(self, *names: str):
         """A component's styles, its Rich style worked out once until the styles change.
@@ -44,8 +45,20 @@ class LineTable(DataTable):
             styles = self._component_styles_seen[key] = _ComponentStyles(super().get_component_styles(*names))
         return styles
 
+    @property
+    def rich_style(self) -> Style:
+        """The table's own Rich style, worked out once until the styles change: DataTable
+        asks for it for every line it draws, and each is a walk up the DOM."""
+        key = (self._pseudo_class_state, self.app.theme, frozenset(self.app.classes),
+               frozenset(self.screen.classes))
+        seen = self._rich_style_seen
+        if seen is None or seen[0] != key:
+            seen = self._rich_style_seen = (key, super().rich_style)
+        return seen[1]
+
     def notify_style_update(self) -> None:
         self._component_styles_seen.clear()  # a theme, focus or other style change
+        self._rich_style_seen = None
         super().notify_style_update()
 
     def update_cells(self, changes: list[tuple[str, ColumnKey, object]]) -> None:
@@ -134,12 +147,17 @@ def cell_segments(value: object, width: int, padding: int, pre_style: Style, pos
                   console) -> list[Segment]:
     """One cell: its text (never markup) cropped with an ellipsis or padded to ``width``
     less the padding on each side, styled as DataTable's Styled(Padding(...)) styles it."""
-    if isinstance(value, Text):
-        text = value.copy()
-    else:
-        text = Text("" if value is None else str(value), end="")
-    text.end = ""
     inner = max(0, width - 2 * padding)
+    if not isinstance(value, Text):
+        plain = "" if value is None else str(value)
+        if plain.isascii() and plain.isprintable() and len(plain) <= inner:
+            # Most cells (a position, a ticket, a language): one segment, one cell per character.
+            style = pre_style + post_style if post_style else pre_style
+            return [Segment(" " * padding + plain + " " * (inner - len(plain) + padding), style)]
+        text = Text(plain, end="")
+    else:
+        text = value.copy()
+    text.end = ""
     if text.cell_len > inner:
         text.truncate(inner, overflow="ellipsis")
     if text.spans:

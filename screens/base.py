@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -51,6 +52,8 @@ ResultType = TypeVar("ResultType")
 
 # Actions a customer holding the keyboard may still trigger (none of them staff's).
 CUSTOMER_SAFE_ACTIONS = frozenset({"focus_next", "focus_previous"})
+# How long a thread holds the interpreter while another waits for it (CPython: 5 ms).
+SWITCH_INTERVAL_S = 0.001
 # Below this many rows the stylesheets use their compact rules (".-short").
 SHORT_ROWS = 30
 # Screen-reader mode for every cxdesk app of this terminal's account (see screens/speech.py).
@@ -128,6 +131,12 @@ class BaseApp(App):
             else:
                 self.theme = self._theme_name
         self.set_class(self.size.height < SHORT_ROWS, "-short")
+        if not self.is_headless:
+            # Three threads hand work to each other on every key: the terminal's reader, this
+            # one, the database's (and Textual's writer). A thread that is ready waits until the
+            # running one lets go of the interpreter, 5 ms by default: 1 ms took 5-10 ms off a
+            # saved step's key (issue 16). Not in headless runs (tests share one process).
+            sys.setswitchinterval(SWITCH_INTERVAL_S)
         self.screen_change_signal.subscribe(self, self._screen_changed)
         if self.screen_reader:
             self._screen_reader_on()

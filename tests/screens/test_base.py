@@ -288,3 +288,22 @@ async def test_the_heap_is_settled_once_the_counter_shows_and_never_in_headless_
     settle_heap(app)
     settle_heap(app)  # a second sign-in: frozen again, one timer
     assert started == [True, True] and timers == [(1.0, app.heap.tick)]
+
+
+async def test_a_terminal_app_hands_the_interpreter_between_threads_every_millisecond(db_url, clock, db, office,
+                                                                                      monkeypatch):
+    """The key reader, the app and the database thread take turns (issue 16): a terminal
+    app asks for 1 ms turns instead of CPython's 5; a headless run (tests) leaves it alone."""
+    import sys
+
+    from cxdesk.screens.base import SWITCH_INTERVAL_S, BaseApp
+
+    asked: list[float] = []
+    monkeypatch.setattr(sys, "setswitchinterval", asked.append)
+    async with make_app(db_url, clock).run_test() as pilot:
+        await settle(pilot)
+    assert asked == []
+    monkeypatch.setattr(BaseApp, "is_headless", property(lambda self: False))
+    async with make_app(db_url, clock).run_test() as pilot:
+        await settle(pilot)
+    assert asked == [SWITCH_INTERVAL_S] and SWITCH_INTERVAL_S == 0.001

@@ -131,12 +131,6 @@ class BaseApp(App):
             else:
                 self.theme = self._theme_name
         self.set_class(self.size.height < SHORT_ROWS, "-short")
-        if not self.is_headless:
-            # Three threads hand work to each other on every key: the terminal's reader, this
-            # one, the database's (and Textual's writer). A thread that is ready waits until the
-            # running one lets go of the interpreter, 5 ms by default: 1 ms took 5-10 ms off a
-            # saved step's key (issue 16). Not in headless runs (tests share one process).
-            sys.setswitchinterval(SWITCH_INTERVAL_S)
         self.screen_change_signal.subscribe(self, self._screen_changed)
         if self.screen_reader:
             self._screen_reader_on()
@@ -204,7 +198,21 @@ class BaseApp(App):
             self.db = database
             return found
 
-        return await self.run_in_db_thread(open_and_read)
+        found = await self.run_in_db_thread(open_and_read)
+        self._take_quick_turns()
+        return found
+
+    def _take_quick_turns(self) -> None:
+        """From the store's opening on, threads take 1 ms turns at the interpreter.
+
+        Threads hand work to each other on every key: the terminal's reader, this one, the
+        database's, Textual's writer. A thread that is ready waits until the running one lets
+        go of the interpreter, after 5 ms by default: 1 ms took 5-10 ms off a saved step's
+        key (issue 16). Not before the opening (the start-up loads the database layer on its
+        thread while the first screen paints: no hand-offs to hurry there), and not in
+        headless runs (tests share one process)."""
+        if not self.is_headless:
+            sys.setswitchinterval(SWITCH_INTERVAL_S)
 
     def run_db(
         self,

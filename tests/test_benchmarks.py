@@ -58,3 +58,29 @@ def test_the_terminal_output_is_read_as_the_text_it_shows():
 
     raw = "\x1b[?2026h\x1b[3;5H\x1b[38;2;1;2;3mA105   ☎ CALLED since\x1b[0m\x1b]0;title\x07\x1b[?2026l"
     assert screen_text(raw) == "A105   ☎ CALLED since"
+
+
+def test_eight_counters_in_rounds_are_released_together_and_timed_from_the_release():
+    """benchmarks/counters.py's rounds: every round releases all eight with one instant, and
+    waits for all eight before the next (workers here only echo, to keep the test quick)."""
+    import sys
+
+    from benchmarks import counters
+
+    worker = ("import json, sys, time\n"
+              "print('ready', flush=True)\n"
+              "seen = []\n"
+              "for line in sys.stdin:\n"
+              "    word, *rest = line.split()\n"
+              "    if word != 'go':\n"
+              "        break\n"
+              "    seen.append([int(rest[0]), time.perf_counter_ns() - int(rest[0])])\n"
+              "    print('done', flush=True)\n"
+              "print(json.dumps({'samples': {'seen': seen}, 'errors': []}))\n")
+    results = counters._run_in_rounds([[sys.executable, "-c", worker]] * counters.COUNTERS, None, 3)
+    assert len(results) == counters.COUNTERS
+    releases = [[release for release, _waited in result["samples"]["seen"]] for result in results]
+    assert all(len(seen) == 3 for seen in releases)
+    assert all(seen == releases[0] for seen in releases)  # one instant per round, the same for all eight
+    assert releases[0] == sorted(set(releases[0]))  # three distinct rounds, in order
+    assert all(waited >= 0 for result in results for _release, waited in result["samples"]["seen"])

@@ -161,6 +161,33 @@ def bare_worker(url: str, saves: int, go: Path, rounds: bool = False) -> dict:
 # --- in the harness ---------------------------------------------------------------------------------
 
 
+def _wait_until_ready(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        line = process.stdout.readline()
+        if line.strip() != "ready":
+            raise RuntimeError(f"a counter did not start: {line!r} (exit {process.poll()})")
+
+
+def _results(processes: list[subprocess.Popen], timeout: float) -> list[dict]:
+    """Each process's last line (its JSON), once it has ended (its stdin, if any, closed first)."""
+    results = []
+    for process in processes:
+        if process.stdin is not None:
+            process.stdin.close()  # no more rounds
+        out = process.stdout.read()  # what readline already buffered, then the rest
+        process.wait(timeout=timeout)
+        if process.returncode != 0:
+            raise RuntimeError(f"a counter failed (exit {process.returncode})")
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    return results
+
+
+def _kill_the_rest(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+
+
 def _run_at_once(commands: list[list[str]], env: dict[str, str]) -> list[dict]:
     """Start every command, wait until each says it is ready, then let them all go at once."""
     with tempfile.TemporaryDirectory() as folder:
@@ -168,34 +195,20 @@ def _run_at_once(commands: list[list[str]], env: dict[str, str]) -> list[dict]:
         processes = [subprocess.Popen([*command, str(go)], stdout=subprocess.PIPE, text=True, env=env)
                      for command in commands]
         try:
-            for process in processes:
-                line = process.stdout.readline()
-                if line.strip() != "ready":
-                    raise RuntimeError(f"a counter did not start: {line!r} (exit {process.poll()})")
+            _wait_until_ready(processes)
             go.touch()
-            results = []
-            for process in processes:
-                out, _ = process.communicate(timeout=900)
-                if process.returncode != 0:
-                    raise RuntimeError(f"a counter failed (exit {process.returncode})")
-                results.append(json.loads(out.strip().splitlines()[-1]))
-            return results
+            return _results(processes, timeout=900)
         finally:
-            for process in processes:
-                if process.poll() is None:
-                    process.kill()
+            _kill_the_rest(processes)
 
 
-def _run_in_rounds(commands: list[list[str]], env: dict[str, str], rounds: int) -> list[dict]:
+def _run_in_rounds(commands: list[list[str]], env: dict[str, str] | None, rounds: int) -> list[dict]:
     """Start every command; ``rounds`` times release them all at once for one save each and
     wait until every one has saved."""
     processes = [subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
                  for command in commands]
     try:
-        for process in processes:
-            line = process.stdout.readline()
-            if line.strip() != "ready":
-                raise RuntimeError(f"a counter did not start: {line!r} (exit {process.poll()})")
+        _wait_until_ready(processes)
         for _ in range(rounds):
             time.sleep(0.02)  # the eight are idle again, as between two real keys
             release = f"go {time.perf_counter_ns()}\n"
@@ -206,19 +219,9 @@ def _run_in_rounds(commands: list[list[str]], env: dict[str, str], rounds: int) 
                 line = process.stdout.readline()
                 if line.strip() != "done":
                     raise RuntimeError(f"a counter stopped: {line!r} (exit {process.poll()})")
-        results = []
-        for process in processes:
-            process.stdin.close()  # no more rounds
-            out = process.stdout.read()  # what readline already buffered, then the rest
-            process.wait(timeout=120)
-            if process.returncode != 0:
-                raise RuntimeError(f"a counter failed (exit {process.returncode})")
-            results.append(json.loads(out.strip().splitlines()[-1]))
-        return results
+        return _results(processes, timeout=120)
     finally:
-        for process in processes:
-            if process.poll() is None:
-                process.kill()
+        _kill_the_rest(processes)
 
 
 def _prepare(url: str) -> object:

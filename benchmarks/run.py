@@ -686,11 +686,8 @@ def measure_many_counters(path: Path, visits: int, postgres: bool) -> list[Figur
                 failed = Counter(error[len(step) + 2:] for error in errors if error.startswith(f"{step}:"))
                 note = f"{sum(failed.values())} errors shown" + (": " + "; ".join(
                     f"{count} × {message[:70]}" for message, count in failed.most_common(3)) if failed else "")
-                if mode == "rounds":
-                    figures.append(summarise(f"{title}, {backend}: {label}", samples[step], base, note,
-                                             target_p99_ms=TARGET_SAVE_P99_MS, check=not failed))
-                else:
-                    figures.append(summarise(f"{title}, {backend}: {label}", samples[step], base, note))
+                targets = {"target_p99_ms": TARGET_SAVE_P99_MS, "check": not failed} if mode == "rounds" else {}
+                figures.append(summarise(f"{title}, {backend}: {label}", samples[step], base, note, **targets))
     return figures
 
 

@@ -332,9 +332,10 @@ def measure_start(url: str, runs: int) -> tuple[list[Figure], dict[str, float]]:
     cpu: dict[str, list[float]] = {kind: [] for kind in kinds}
     rss: dict[str, float] = {kind: 0.0 for kind in kinds}
     try:
-        # One warm-up each (page cache, .pyc files, the day's quick check), then interleaved
-        # runs so drift hits all alike.
-        for kind, (command, exit_on, extra) in kinds.items():
+        # One warm-up of each program (page cache, .pyc files, the day's quick check), then
+        # interleaved runs so drift hits all alike.
+        for kind in ("bare", "counter"):
+            command, exit_on, extra = kinds[kind]
             start_once(command, exit_on, extra_env=extra() if extra else None)
         for _round in range(runs):
             for kind, (command, exit_on, extra) in kinds.items():
@@ -648,8 +649,9 @@ def measure_line(url: str, runs: int) -> list[Figure]:
     return figures
 
 
-def measure_many_counters(path: Path, visits: int, postgres: bool) -> list[Figure]:
-    """Eight counters saving at once on one database, SQLite then PostgreSQL (benchmarks/counters.py)."""
+def measure_many_counters(path: Path, visits: int, postgres: bool, flood: bool = True) -> list[Figure]:
+    """Eight counters saving at once on one database, SQLite then PostgreSQL (benchmarks/counters.py);
+    with ``flood``, also back to back (for scale: left out of --quick)."""
     import counters
     import exchange
 
@@ -670,7 +672,7 @@ def measure_many_counters(path: Path, visits: int, postgres: bool) -> list[Figur
                 url, name = counters.postgres_office(CXDESK, _child_env())
                 where = "a scratch database, five demo days"
             results = {mode: counters.measure_counters(url, visits, _child_env(), mode)
-                       for mode in ("rounds", "flood")}
+                       for mode in ("rounds", "flood")[:2 if flood else 1]}
         finally:
             shutil.rmtree(folder, ignore_errors=True)
             if name:
@@ -755,11 +757,11 @@ def main(argv: list[str] | None = None, *, quick_visits: int = 50_000) -> int:
     parser.add_argument("--skip-keys", action="store_true",
                         help="leave out key to screen in a pseudo-terminal and the keys per visit")
     parser.add_argument("--key-visits", type=int, default=None,
-                        help="visits typed in the pseudo-terminal (default 60; quick 20)")
+                        help="visits typed in the pseudo-terminal (default 60; quick 10)")
     parser.add_argument("--skip-line", action="store_true", help="leave out the 200-person line's refresh")
     parser.add_argument("--skip-counters", action="store_true", help="leave out eight counters saving at once")
     parser.add_argument("--counter-visits", type=int, default=None,
-                        help="visits each of the eight counters saves (default 100; quick 25)")
+                        help="visits each of the eight counters saves (default 100; quick 12)")
     parser.add_argument("--skip-memory", action="store_true",
                         help=f"leave out peak memory against the {SMALL_VISITS:,}-visit database")
     parser.add_argument("--build-only", action="store_true", help="only build (or find) the cached database")
@@ -785,11 +787,15 @@ def main(argv: list[str] | None = None, *, quick_visits: int = 50_000) -> int:
     print(f"Python {report['machine_before']['python']}, {os.cpu_count()} CPUs, terminal "
           f"{TERMINAL_SIZE[1]}x{TERMINAL_SIZE[0]}; {report['machine_before']['uptime']}")
     tables: list[tuple[str, list[Figure]]] = []
+    section_started = [time.perf_counter()]
 
     def show(key: str, title: str, figures: list[Figure]) -> None:
-        print_table(title, figures)
+        took = time.perf_counter() - section_started[0]
+        print_table(f"{title} [{took:.0f} s]", figures)
+        report.setdefault("section_seconds", {})[key] = round(took, 1)
         tables.append((title, figures))
         report["tables"][key] = {"title": title, "figures": [figure.as_json() for figure in figures]}
+        section_started[0] = time.perf_counter()
 
     app_rss: dict[str, float] = {}
     if not args.skip_start:
@@ -809,7 +815,7 @@ def main(argv: list[str] | None = None, *, quick_visits: int = 50_000) -> int:
              measure_exchange(url, path, ingest=not args.skip_ingest))
 
     if not args.skip_keys:
-        key_visits = args.key_visits or (20 if args.quick else 60)
+        key_visits = args.key_visits or (10 if args.quick else 60)
         print(f"\nKeys in a pseudo-terminal ({key_visits} visits)...", flush=True)
         show("keys", f"Key to updated screen, in the app in a pseudo-terminal ({key_visits} visits)",
              measure_keys(url, key_visits))
@@ -817,10 +823,10 @@ def main(argv: list[str] | None = None, *, quick_visits: int = 50_000) -> int:
         line_runs = 20 if args.quick else 40
         show("line", f"The counter with a 200-person line ({line_runs} timer ticks of each kind)", measure_line(url, line_runs))
     if not args.skip_counters:
-        counter_visits = args.counter_visits or (25 if args.quick else 100)
+        counter_visits = args.counter_visits or (12 if args.quick else 100)
         print(f"\nEight counters at once ({counter_visits} visits each)...", flush=True)
         show("counters", f"Eight counters saving at once ({counter_visits} visits each, 3 saves a visit)",
-             measure_many_counters(path, counter_visits, postgres=not args.skip_ingest))
+             measure_many_counters(path, counter_visits, postgres=not args.skip_ingest, flood=not args.quick))
     if not args.skip_memory:
         print(f"\nPeak memory, {visits:,} against {SMALL_VISITS:,} visits", end="", flush=True)
         show("memory", f"Peak memory: {visits:,} visits against {SMALL_VISITS:,}",

@@ -29,6 +29,7 @@ from cxdesk.screens.counter_view import (
 )
 from cxdesk.screens.format import clock_time
 from cxdesk.screens.widgets import KeyBar
+from cxdesk.screens.widgets.in_place import update_in_place
 from cxdesk.screens.widgets.line_table import LineTable
 from textual import events
 from textual.app import ComposeResult
@@ -286,10 +287,10 @@ class CounterScreen(BaseScreen):
             self.refresh_bindings()
 
     def _update(self, selector: str, content) -> None:
-        """Update a pane only if its text changed: each update lays the screen out again."""
+        """Update a pane only if its text changed (a repaint), laid out again only if its height changes."""
         if self._shown_texts.get(selector) != content:
             self._shown_texts[selector] = content
-            self.query_one(selector, Static).update(content)
+            update_in_place(self.query_one(selector, Static), content)
 
     def _show_line(self, table: LineTable, rows: list[tuple[str, tuple]]) -> None:
         """Show the line's rows, changing only what changed.

@@ -13,6 +13,7 @@ order and the steps that change it are one rule, read together.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -110,13 +111,16 @@ class LineEntry:
         return max(now - self.arrived_at, timedelta(0))
 
 
-def _line_order(now: datetime, station: Station | None = None):
+def _line_order():
     """Transferred to this station, then sent back from a window, then appointments
     due (by appointment time), then arrival order; customers who arrived in the same
-    instant go by ticket number (the order they were given their tickets)."""
-    due = sa.and_(Visit.appointment, Visit.appointment_at <= now + APPOINTMENT_GRACE)
+    instant go by ticket number (the order they were given their tickets).
+
+    Over the parameters of ``_line_params``: ``station`` (None: no station comes first)
+    and ``due_by`` (appointments up to then are due)."""
+    due = sa.and_(Visit.appointment, Visit.appointment_at <= _param("due_by", "appointment_at"))
     sent_back = sa.and_(Visit.state == WAITING, col(Visit.transferred_from).is_not(None))
-    mine = Visit.station_id == station.id if station is not None else sa.false()
+    mine = Visit.station_id == _param("station", "station_id")  # NULL (never true) for no station
     return (
         sa.case((mine, 0), (col(Visit.station_id).is_not(None), 1), (sent_back, 1), (due, 2), else_=3),
         sa.case((sent_back, Visit.called_at), (due, Visit.appointment_at), else_=Visit.arrived_at),
@@ -125,20 +129,44 @@ def _line_order(now: datetime, station: Station | None = None):
     )
 
 
+def _param(name: str, column: str):
+    """A bind parameter called ``name``, bound as Visit's ``column`` is (its type's conversions)."""
+    return sa.bindparam(name, type_=Visit.__table__.c[column].type)
+
+
+# The line's columns: what the counter shows, and what "next" needs to claim the first.
+_SHOWN = ("id", "appointment", "seq", "segment", "service_wanted", "language", "appointment_at", "arrived_at",
+          "state", "hold_count", "station_id", "transferred_from")
+_TO_CLAIM = ("id", "arrived_at", "called_at")
+
+
+@functools.cache
+def _line_query(columns: tuple[str, ...], callable_here_only: bool):
+    """Today's line in calling order: ``columns`` of each visit, the first ``limit``. With
+    ``callable_here_only``, only those this station may call (not those transferred to another).
+
+    Built once, over the parameters of ``_line_params``: building the statement was half of
+    reading a 200-person line (issue 16), and "next" built it on every call."""
+    query = sa.select(*(getattr(Visit, name) for name in columns)).where(
+        Visit.office_id == _param("office", "office_id"), Visit.day == _param("day", "day"),
+        col(Visit.state).in_(IN_LINE))
+    if callable_here_only:
+        query = query.where(sa.or_(col(Visit.station_id).is_(None),
+                                   Visit.station_id == _param("station", "station_id")))
+    return query.order_by(*_line_order()).limit(sa.bindparam("limit"))
+
+
+def _line_params(office: Office, station: Station | None, now: datetime, limit: int) -> dict:
+    return {"office": office.id, "day": office.local_day(now), "due_by": now + APPOINTMENT_GRACE,
+            "station": station.id if station is not None else None, "limit": limit}
+
+
 def waiting_line(session: Session, office: Office, now: datetime, limit: int = 200,
                  station: Station | None = None) -> list[LineEntry]:
     """Today's line in calling order (for ``station``, if given). Uses the (office, day, state) index."""
-    day = office.local_day(now)
     # Only the columns the line shows: a 200-person line read as whole Visit objects spent
     # most of its time building them (issue 16: one refresh of the line <= 16 ms).
-    rows = session.execute(
-        sa.select(Visit.id, Visit.appointment, Visit.seq, Visit.segment, Visit.service_wanted,
-                  Visit.language, Visit.appointment_at, Visit.arrived_at, Visit.state,
-                  Visit.hold_count, Visit.station_id, Visit.transferred_from)
-        .where(Visit.office_id == office.id, Visit.day == day, col(Visit.state).in_(IN_LINE))
-        .order_by(*_line_order(now, station))
-        .limit(limit)
-    ).all()
+    rows = session.execute(_line_query(_SHOWN, False), _line_params(office, station, now, limit)).all()
     # Rows unpacked as tuples: a Row's named attributes cost a lookup each, 2,400 a line.
     return [
         LineEntry(id_, ticket_number(appointment, seq), segment, service_wanted, language, appointment_at,
@@ -195,29 +223,19 @@ def _station_free(station: Station):
 CALL_ROUNDS = 50
 
 
-def _first_in_line(session: Session, first, *, postgres: bool):
-    """Run ``first`` (``_first_in_line_query``): id, arrival and first call of the first
-    customer, or None for an empty line. PostgreSQL: locked (FOR UPDATE), passing over
-    those other counters are calling this moment."""
+def _first_in_line(session: Session, params: dict, *, postgres: bool):
+    """Id, arrival and first call of the first customer ``params`` (``_line_params``) finds
+    in this station's calling order, or None for an empty line. PostgreSQL: locked (FOR
+    UPDATE), passing over those other counters are calling this moment."""
+    first = _line_query(_TO_CLAIM, True)
     if not postgres:
-        return session.execute(first).first()
-    found = session.execute(first.with_for_update(skip_locked=True)).first()
+        return session.execute(first, params).first()
+    found = session.execute(first.with_for_update(skip_locked=True), params).first()
     if found is None:
         # Everyone eligible is being called at another counter this moment: wait for the
         # first of them (called there, or back in line if that claim fails).
-        found = session.execute(first.with_for_update()).first()
+        found = session.execute(first.with_for_update(), params).first()
     return found
-
-
-def _first_in_line_query(office: Office, station: Station, now: datetime):
-    """The first customer in ``station``'s calling order (not one transferred to another station)."""
-    return (
-        sa.select(Visit.id, Visit.arrived_at, Visit.called_at)
-        .where(Visit.office_id == office.id, Visit.day == office.local_day(now), col(Visit.state).in_(IN_LINE),
-               sa.or_(col(Visit.station_id).is_(None), Visit.station_id == station.id))
-        .order_by(*_line_order(now, station))
-        .limit(1)
-    )
 
 
 def _claim_statements(who: SignedIn, now: datetime):
@@ -257,11 +275,11 @@ def call_next(session: Session, office: Office, who: SignedIn, now: datetime) ->
     """
     _require_free(session, office, who.station)
     postgres = session.get_bind().dialect.name == "postgresql"
-    first = _first_in_line_query(office, who.station, now)
+    line = _line_params(office, who.station, now, limit=1)
     claim = _claim_statements(who, now)
     for _round in range(CALL_ROUNDS):
         began = begin_write(session)
-        found = _first_in_line(session, first, postgres=postgres)
+        found = _first_in_line(session, line, postgres=postgres)
         if found is None:
             if began or postgres:
                 session.rollback()

@@ -27,6 +27,8 @@ from textual.widgets.data_table import ColumnKey, RowKey
 class LineTable(DataTable):
     # DataTable's count of whole-table changes when the table was last painted.
     _painted_count: int | None = None
+    # A row is being removed from a table whose height does not follow its rows (remove_row).
+    _rows_only = False
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -97,6 +99,24 @@ class LineTable(DataTable):
         else:  # only those rows on screen are painted again; rows out of view, not at all
             for index in indices:
                 self.refresh_row(index)
+
+    def remove_row(self, row_key) -> None:
+        """As DataTable's, but without laying the whole screen out again when the table's
+        height is set by the screen (``1fr``), not by its rows: a customer called or gone
+        then repaints the table alone. The scrollable size, which does follow the rows, is
+        set again once the table is idle, and lays out if it changed."""
+        if self.styles.height is None or self.styles.height.is_auto:
+            super().remove_row(row_key)
+            return
+        self._rows_only = True
+        try:
+            super().remove_row(row_key)
+        finally:
+            self._rows_only = False
+
+    def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False):
+        return super().refresh(*regions, repaint=repaint, layout=layout and not self._rows_only,
+                               recompose=recompose)
 
     def render_lines(self, crop):
         self._painted_count = self._update_count

@@ -225,9 +225,11 @@ def visit_keys(labels: dict) -> tuple[Key, callable]:
             Key("finish", "service", b"1", _ticked(labels["service"])),
             Key("finish", "outcome", b"1", _ticked(labels["outcome"])),
             Key("finish", "Enter", ENTER, f"Other ways to be served — {ticket}"),
-            # The counter's "last finished here" pane, re-read after the channel step.
-            # (wrapped: "channel step" ends one line of the pane, "skipped" begins the next).
-            Key("finish", "Esc", ESCAPE, re.compile(r"channel step\s+skipped")),
+            # The counter's "last finished here" pane, re-read after the channel step. Wrapped:
+            # "channel step" ends one line of the pane, "skipped" begins the next, and what
+            # comes between depends on how much of the screen is painted (the pane alone, or
+            # whole lines of the screen, the line's pane beside it).
+            Key("finish", "Esc", ESCAPE, re.compile(r"channel step.*?skipped", re.DOTALL)),
         ]
 
     return call, finish

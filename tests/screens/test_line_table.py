@@ -8,6 +8,7 @@ from cxdesk.screens.widgets.line_table import LineTable
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.geometry import Region
+from textual.widget import Widget
 from textual.widgets import DataTable
 
 COLUMNS = (("#", 3), ("Ticket", 7), ("Waited", 13), ("Service wanted", None))
@@ -83,3 +84,50 @@ async def test_a_fixed_width_cell_is_cut_with_an_ellipsis() -> None:
         await pilot.pause()
         line = app.table.render_line(2).text
     assert "waited a ver…" in line
+
+
+class LayoutSpy:
+    """Counts the layouts ``widget`` asks for (``refresh(layout=True)`` that gets through)."""
+
+    def __init__(self, monkeypatch, widget) -> None:
+        self.asked = 0
+        refresh = Widget.refresh  # what every widget's refresh comes down to
+
+        def counting(target, *regions, repaint=True, layout=False, recompose=False):
+            if target is widget and layout:
+                self.asked += 1
+            return refresh(target, *regions, repaint=repaint, layout=layout, recompose=recompose)
+
+        monkeypatch.setattr(Widget, "refresh", counting)
+
+
+async def test_a_customer_leaving_a_table_of_set_height_repaints_the_table_alone(monkeypatch) -> None:
+    table = LineTable(cursor_type="row", zebra_stripes=True)
+    table.styles.height = "1fr"
+    app = OneTable(table)
+    async with app.run_test(size=(60, 8)) as pilot:
+        await pilot.pause()
+        spy = LayoutSpy(monkeypatch, table)
+        # Another counter's call: the first customer leaves the line, a newcomer joins its end.
+        table.remove_row("0")
+        table.add_row("5", "A105", "0 min", Text("Name change"), key="4")
+        await pilot.pause()
+        assert spy.asked == 0
+        lines = plain([[(character, None) for segment in line for character in segment.text]
+                       for line in table.render_lines(Region(0, 0, table.size.width, table.size.height))])
+        assert "A101" not in "".join(lines)
+        assert "A102" in lines[1] and "A105" in lines[4]  # everyone moved up; the newcomer is last
+
+
+async def test_a_table_whose_height_follows_its_rows_is_laid_out_again(monkeypatch) -> None:
+    table = LineTable(cursor_type="row")
+    table.styles.height = "auto"
+    app = OneTable(table)
+    async with app.run_test(size=(60, 8)) as pilot:
+        await pilot.pause()
+        before = table.size.height
+        spy = LayoutSpy(monkeypatch, table)
+        table.remove_row("0")
+        assert spy.asked == 1
+        await pilot.pause()
+        assert table.size.height == before - 1

@@ -5,6 +5,7 @@ test venv's third-party packages, but not this checkout: so `cxdesk` must find
 its stylesheets, catalogs and migrations inside the wheel itself.
 """
 
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -19,9 +20,14 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def wheel_venv(tmp_path_factory):
     work = tmp_path_factory.mktemp("wheel")
+    # Built from a copy: setuptools builds in the source tree's build/, and two test workers
+    # building the checkout at once (each runs this module's fixture) trip over each other there.
+    source = work / "source"
+    shutil.copytree(ROOT, source, symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", "results"))
     built = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(work / "dist"), str(ROOT)],
+         "-w", str(work / "dist"), str(source)],
         capture_output=True, text=True,
     )
     assert built.returncode == 0, built.stderr

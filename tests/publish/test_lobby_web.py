@@ -10,6 +10,7 @@ import sys
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -81,19 +82,27 @@ def _demo_hour(url: str, now: datetime):
     db = open_database(url)
     try:
         office = demo.office_in(db)
+        # The line is the office day's: shortly after the office's midnight the hour is
+        # squeezed into the minutes since, so that it all happens today.
+        local = now.astimezone(ZoneInfo(office.timezone))
+        since_midnight = local - local.replace(hour=0, minute=0, second=0, microsecond=0)
+        squeeze = min(1.0, max(since_midnight - timedelta(seconds=5), timedelta(seconds=1)) / timedelta(minutes=81))
+
+        def ago(**span) -> datetime:
+            return now - timedelta(**span) * squeeze
+
         with db.session() as session:
             for i in range(12):
-                check_in(session, office, segment="retiree", service="change_address",
-                         now=now - timedelta(minutes=80, seconds=-i))
+                check_in(session, office, segment="retiree", service="change_address", now=ago(minutes=80, seconds=-i))
             clerk = sign_in(session, office, code="CLK1", pin="1357", station=get_station(session, office, "W1"),
-                            now=now - timedelta(minutes=70), take_over=True)
-            at = now - timedelta(minutes=65)
-            for _ in range(6):
+                            now=ago(minutes=70), take_over=True)
+            for served in range(6):
+                at = ago(minutes=65 - 8 * served)
                 visit = call_next(session, office, clerk, at)
-                start_serving(session, visit, clerk, at + timedelta(minutes=1))
-                at += timedelta(minutes=8)
-                finish(session, visit, Finish(service="change_address", outcome="resolved"), clerk, at)
-            calling = call_next(session, office, clerk, now - timedelta(minutes=2))
+                start_serving(session, visit, clerk, ago(minutes=64 - 8 * served))
+                finish(session, visit, Finish(service="change_address", outcome="resolved"), clerk,
+                       ago(minutes=57 - 8 * served))
+            calling = call_next(session, office, clerk, ago(minutes=2))
             names = [name for (name,) in session.execute(sa.select(Staff.name))]
         return db, office, clerk, calling, names
     except BaseException:

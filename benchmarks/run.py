@@ -736,7 +736,7 @@ def main(argv: list[str] | None = None, *, quick_visits: int = 50_000) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--visits", type=int, default=1_000_000, help="visits in the database (default 1,000,000)")
     parser.add_argument("--quick", action="store_true",
-                        help=f"the same figures on {quick_visits:,} visits, fewer repetitions (a few minutes)")
+                        help=f"the same figures on {quick_visits:,} visits, fewer repetitions (about four minutes once built)")
     parser.add_argument("--runs", type=int, default=None, help="start-up runs per figure (default 7; quick 3)")
     parser.add_argument("--saves", type=int, default=None, help="visits saved for the latency figures (default 1000; quick 200)")
     parser.add_argument("--seed", type=int, default=12862)

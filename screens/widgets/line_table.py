@@ -20,8 +20,13 @@ from __future__ import annotations
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.cache import LRUCache
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
+
+# Cells drawn, by what they show and how (the stripe, the cursor): enough for a screenful
+# of rows twice over, the two stripes.
+_CELLS_KEPT = 2048
 
 
 class LineTable(DataTable):
@@ -35,6 +40,11 @@ class LineTable(DataTable):
         # Rich styles worked out once (each is a walk up the DOM, about 0.3 ms), by what they
         # depend on; emptied whenever the table's styles change (a theme, the focus).
         self._styles_seen: dict[tuple, object] = {}
+        # A body cell's segments without the row and column a mouse click reads (see
+        # _render_line_in_row), by its value and how it is drawn.
+        self._cells_drawn: LRUCache[tuple, list[Segment]] = LRUCache(_CELLS_KEPT)
+        # The row and column of each cell, as the Style a click reads them from.
+        self._cell_meta: dict[tuple[int, int], Style] = {}
 
     def _seen(self, what: tuple, work_out):
         key = (what, self._pseudo_class_state, self.app.theme, frozenset(self.app.classes),
@@ -55,6 +65,7 @@ class LineTable(DataTable):
 
     def notify_style_update(self) -> None:
         self._styles_seen.clear()
+        self._cells_drawn.clear()
         super().notify_style_update()
 
     def update_cells(self, changes: list[tuple[str, ColumnKey, object]]) -> None:
@@ -122,6 +133,60 @@ class LineTable(DataTable):
         self._painted_count = self._update_count
         return super().render_lines(crop)
 
+    def _render_line_in_row(self, row_key, line_no, base_style, cursor_location, hover_location):
+        """A body row as DataTable draws it, from cells drawn before wherever they were.
+
+        When one customer leaves the front of the line every row on screen changes (its
+        position, its stripe), and DataTable draws each of them anew: a cell's styles
+        worked out again, a new Style for its row and column, the row's ends (issue 16:
+        the re-read after another counter's call). Here a cell is drawn once for what it
+        shows (its value, width, stripe, cursor) and reused in any row; only the row and
+        column a click reads are put on it, from Styles kept per cell."""
+        row_index = self._row_locations.get(row_key)
+        if (row_index is None or row_index < self.fixed_rows or line_no or self.fixed_columns
+                or self.cursor_type != "row" or (self._labelled_row_exists and self.show_row_labels)):
+            return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
+        cursor, hover = row_index == cursor_location.row, row_index == hover_location.row
+        row_style = self._get_row_style(row_index, base_style)
+        state = (row_style, cursor and self.show_cursor, hover and self.show_cursor and self._show_hover_cursor,
+                 self.cursor_foreground_priority, self.cursor_background_priority, self._pseudo_class_state)
+        values = self._data[row_key]
+        drawn, meta_of, cell_meta = self._cells_drawn, self._cell_meta, self._cell_style_meta
+        scrollable_row, table_width = [], self._row_label_column_width
+        for column_index, column in enumerate(self.ordered_columns):
+            width = column.get_render_width(self)
+            table_width += width
+            value = values.get(column.key)
+            key = _value_key(value)
+            if key is None:  # a Text with styles of its own: drawn as DataTable draws it, not kept
+                cell = self._draw_cell(value, width, row_style, cursor, hover)
+            else:
+                key = (key, width, state)
+                cell = drawn.get(key)
+                if cell is None:
+                    cell = drawn[key] = self._draw_cell(value, width, row_style, cursor, hover)
+            meta = meta_of.get((row_index, column_index)) or cell_meta(row_index, column_index)
+            scrollable_row.append([Segment(text, style + meta) for text, style, _control in cell])
+        extend_style = self._seen(("extend", row_style, cursor, hover, self.show_cursor, self._show_hover_cursor),
+                                  lambda: row_style + self._get_styles_to_render_cell(
+                                      False, False, False, hover, cursor, self.show_cursor,
+                                      self._show_hover_cursor, False, False)[0])
+        out_of_bounds = Style.from_meta({"row": row_index, "column": 0, "out_of_bounds": True})
+        scrollable_row.append([Segment(" " * max(0, self.size.width - table_width), extend_style + out_of_bounds)])
+        return [], scrollable_row
+
+    def _cell_style_meta(self, row_index: int, column_index: int) -> Style:
+        meta = self._cell_meta[row_index, column_index] = Style.from_meta({"row": row_index, "column": column_index})
+        return meta
+
+    def _draw_cell(self, value: object, width: int, row_style: Style, cursor: bool, hover: bool) -> list[Segment]:
+        """A body cell's segments, styled as DataTable styles it, without its row and column."""
+        component_style, post_style = self._get_styles_to_render_cell(
+            False, False, False, hover, cursor, self.show_cursor, self._show_hover_cursor,
+            self.cursor_foreground_priority == "css", self.cursor_background_priority == "css")
+        return cell_segments(value, width, self.cell_padding, row_style + component_style, post_style,
+                             self.app.console)
+
     def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
                      cursor: bool = False, hover: bool = False):
         """A body cell as one line of segments, styled as DataTable styles it (stripes, cursor)."""
@@ -144,6 +209,15 @@ class LineTable(DataTable):
         lines = [cell_segments(value, width, self.cell_padding, pre_style, post_style, self.app.console)]
         self._cell_render_cache[cache_key] = lines
         return lines
+
+
+def _value_key(value: object):
+    """What a cell's drawing depends on in its value, or None when it is not worth keeping."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Text) and not value.spans and not value.style:
+        return Text, value.plain
+    return None
 
 
 class _ComponentStyles:

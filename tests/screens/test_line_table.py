@@ -3,13 +3,14 @@ it must look exactly as DataTable would, never read a cell as markup, and follow
 
 from __future__ import annotations
 
-from cxdesk.screens.themes import HIGH_CONTRAST, register_themes
-from cxdesk.screens.widgets.line_table import LineTable
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import DataTable
+
+from cxdesk.screens.themes import HIGH_CONTRAST, register_themes
+from cxdesk.screens.widgets.line_table import LineTable
 
 COLUMNS = (("#", 3), ("Ticket", 7), ("Waited", 13), ("Service wanted", None))
 ROWS = [
@@ -70,6 +71,38 @@ async def test_a_theme_change_redraws_the_line_in_the_new_theme() -> None:
     theirs = await drawn(DataTable(cursor_type="row", zebra_stripes=True), theme=HIGH_CONTRAST)
     assert ours == theirs
     assert ours != before
+
+
+async def after_the_first_leaves(table: DataTable) -> list:
+    """What ``table`` draws once drawn, then with its first row gone (every row moves up a
+    place and changes stripe), as the counter shows another counter's call."""
+    app = OneTable(table)
+    async with app.run_test(size=(60, 8)) as pilot:
+        await pilot.pause()
+        table.render_lines(Region(0, 0, table.size.width, table.size.height))
+        table.remove_row("0")
+        table.update_cell("1", table.ordered_columns[0].key, "1")
+        await pilot.pause()
+        lines = table.render_lines(Region(0, 0, table.size.width, table.size.height))
+        return [[(character, segment.style) for segment in line for character in segment.text] for line in lines]
+
+
+async def test_cells_drawn_before_are_drawn_again_in_another_row_as_a_data_table_draws_them() -> None:
+    ours = await after_the_first_leaves(LineTable(cursor_type="row", zebra_stripes=True))
+    theirs = await after_the_first_leaves(DataTable(cursor_type="row", zebra_stripes=True))
+    assert plain(ours)[1].startswith(" 1    A102")
+    assert ours == theirs  # stripes, cursor, and the row and column a click reads from each cell
+
+
+async def test_a_click_on_a_row_moves_the_cursor_to_it() -> None:
+    app = OneTable(LineTable(cursor_type="row", zebra_stripes=True))
+    async with app.run_test(size=(60, 8)) as pilot:
+        await pilot.pause()
+        app.table.remove_row("0")
+        await pilot.pause()
+        assert await pilot.click(app.table, offset=(8, 3))  # the header, then A102, A103: A104's line
+        assert app.table.cursor_row == 2
+        assert app.table.coordinate_to_cell_key((2, 1)).row_key.value == "3"
 
 
 async def test_a_cell_is_never_read_as_markup() -> None:

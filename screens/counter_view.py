@@ -71,19 +71,20 @@ def read_counter(session, office, who, now: datetime, marker: object = None) -> 
     """The counter's view for ``who`` (on the database thread); ``marker`` is the store's
     change marker taken before the read."""
     from cxdesk.domain import visits
-    from cxdesk.domain.office import stations
+    from cxdesk.domain.office import station_codes
     from cxdesk.domain.staff import shift_is_open
     from cxdesk.reports import counter
     from cxdesk.reports.standards import long_wait_minutes
 
     recent = counter.recent_finished(session, office, who.station, now, limit=1)
+    line = visits.waiting_line(session, office, now, station=who.station)
     return CounterView(
-        line=visits.waiting_line(session, office, now, station=who.station),
+        line=line,
         current=visits.at_station(session, office, who.station),
         last_finished=recent[0] if recent else None,
         counts=counter.day_counts(session, office, now),
         read_at=now,
-        station_codes={s.id: s.code for s in stations(session, office, include_inactive=True)},
+        station_codes=station_codes(session, {entry.waits_for for entry in line} - {None}),
         shift_open=shift_is_open(session, who),
         long_wait=timedelta(minutes=long_wait_minutes(session, office, office.local_day(now))),
         marker=marker,

@@ -234,12 +234,12 @@ def sign_in(session: Session, office: Office, *, code: str, pin: str, station: S
 
 
 def shift_is_open(session: Session, signed_in: SignedIn) -> bool:
-    """False once the shift was closed elsewhere (taken over at another terminal)."""
-    shift = session.get(Shift, signed_in.shift.id)
-    if shift is None:
-        return False
-    session.refresh(shift)
-    return shift.ended_at is None
+    """False once the shift was closed elsewhere (taken over at another terminal).
+
+    Asked of the database itself, not of a Shift the session may hold: one query on
+    every counter read (issue 16)."""
+    row = session.exec(select(Shift.id, Shift.ended_at).where(Shift.id == signed_in.shift.id)).first()
+    return row is not None and row.ended_at is None
 
 
 def sign_out(session: Session, signed_in: SignedIn, now: datetime) -> None:

@@ -173,9 +173,11 @@ def long_wait_minutes(session: Session, office: Office, day: date) -> int:
     if session.exec(select(ServiceStandard.id).where(ServiceStandard.office_id == office.id).limit(1)).first() is None:
         thresholds = [d.draft.threshold for d in default_standards() if d.draft.measure == "wait_within"]
     else:
-        in_force: dict[uuid.UUID, StandardVersion] = {}
+        # The columns it needs, not the versions as objects: read on every counter refresh.
+        in_force: dict[uuid.UUID, tuple] = {}
         for version in session.exec(
-            select(StandardVersion).join(ServiceStandard, ServiceStandard.id == StandardVersion.standard_id)
+            select(StandardVersion.standard_id, StandardVersion.threshold, StandardVersion.retired)
+            .join(ServiceStandard, ServiceStandard.id == StandardVersion.standard_id)
             .where(ServiceStandard.office_id == office.id, ServiceStandard.measure == "wait_within",
                    StandardVersion.effective_from <= day)
             .order_by(StandardVersion.effective_from, StandardVersion.created_at)

@@ -80,18 +80,23 @@ class LineTable(DataTable):
             for row_key, column_key, value in changes:
                 self.update_cell(row_key, column_key, value)
             return
-        changed, changed_cells = set(), set()
         for row_key, column_key, value in changes:
-            key = RowKey(row_key)
-            data[key][column_key] = value
-            changed.add(key)
-            changed_cells.add((key, column_key))
+            data[RowKey(row_key)][column_key] = value
         if self._update_count != self._painted_count:
             # Nothing painted since the last change of the whole table (a row removed, say):
             # nothing cached to drop, and the whole table is painted again anyway.
             self.refresh()
             return
         cells, row_renders, renderables, lines = caches
+        changed = {RowKey(row_key) for row_key, _column_key, _value in changes}
+        if len(changed) > self.size.height:
+            # More rows than the screen shows (every position moved): all of it is drawn again,
+            # its cells mostly from those drawn before (_render_line_in_row).
+            for cache in caches:
+                cache.clear()
+            self.refresh()
+            return
+        changed_cells = {(RowKey(row_key), column_key) for row_key, column_key, _value in changes}
         indices = {rows.get(key) for key in changed}
         # Cells are keyed (row key, column key, ..., update count, ...): only the changed cells
         # are rendered again (a wait, say), the row's other cells come from the cache. Row
@@ -105,11 +110,8 @@ class LineTable(DataTable):
             for cache_key in [k for k in cache.keys() if k[at] != count or stale(k)]:  # noqa: SIM118 - not a dict
                 cache.discard(cache_key)
         lines.clear()  # lines are keyed by y: rebuilt from the rows' renders, most still cached
-        if len(indices) > self.size.height:
-            self.refresh()
-        else:  # only those rows on screen are painted again; rows out of view, not at all
-            for index in indices:
-                self.refresh_row(index)
+        for index in indices:  # only those rows on screen are painted again; rows out of view, not at all
+            self.refresh_row(index)
 
     def remove_row(self, row_key) -> None:
         """As DataTable's, but without laying the whole screen out again when the table's

@@ -94,6 +94,22 @@ async def test_cells_drawn_before_are_drawn_again_in_another_row_as_a_data_table
     assert ours == theirs  # stripes, cursor, and the row and column a click reads from each cell
 
 
+async def test_cells_of_more_rows_than_the_screen_shows_are_all_drawn_anew() -> None:
+    table = LineTable(cursor_type="row", zebra_stripes=True)
+    app = OneTable(table)
+    async with app.run_test(size=(60, 8)) as pilot:
+        for number in range(4, 30):
+            table.add_row(str(number + 1), f"A{number + 101}", "1 min", Text("General"), key=str(number))
+        await pilot.pause()
+        table.render_lines(Region(0, 0, table.size.width, table.size.height))
+        first = table.ordered_columns[0].key
+        table.update_cells([(str(number), first, f"#{number}") for number in range(30)])  # every row moved
+        await pilot.pause()
+        lines = plain([[(character, None) for segment in line for character in segment.text]
+                       for line in table.render_lines(Region(0, 0, table.size.width, table.size.height))])
+    assert [line[:4] for line in lines[1:]] == [f" #{number} " for number in range(len(lines) - 1)]
+
+
 async def test_a_click_on_a_row_moves_the_cursor_to_it() -> None:
     app = OneTable(LineTable(cursor_type="row", zebra_stripes=True))
     async with app.run_test(size=(60, 8)) as pilot:

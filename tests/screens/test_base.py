@@ -214,6 +214,17 @@ def test_an_escape_at_the_end_of_a_read_is_the_escape_key_without_textuals_wait(
     assert got_it and keys == ["escape"]
 
 
+def test_escape_waits_ten_milliseconds_unless_escdelay_says_otherwise(monkeypatch):
+    from cxdesk.screens.terminal import escape_wait_seconds
+
+    monkeypatch.delenv("ESCDELAY", raising=False)
+    assert escape_wait_seconds() == 0.010  # tmux's escape-time
+    monkeypatch.setenv("ESCDELAY", "40")
+    assert escape_wait_seconds() == 0.040
+    monkeypatch.setenv("ESCDELAY", "soon")
+    assert escape_wait_seconds() == 0.010
+
+
 def test_a_sequence_cut_after_its_escape_is_put_back_together():
     from cxdesk.screens.terminal import ESCAPE_KEY, finish_trailing_escape
 

@@ -137,38 +137,24 @@ def psql_copy_seconds(name: str, files: list[tuple[str, list[str], Path]], heade
     return time.perf_counter() - started
 
 
-def measure_ingest(bundle: Path, office_db_url: str) -> dict:
-    from cxdesk.exchange.ingest import ingest_bundle, register_office
-    from cxdesk.store.db import open_database
-    from cxdesk.store.models import OfficeKey
+def measure_ingest(bundle: Path, office_db_url: str, env: dict[str, str]) -> dict:
+    """The bundle ingested by a child process of its own (benchmarks/memory.py ingest), timed
+    there around ``ingest_bundle``; its peak RSS is the memory figure's for this database."""
+    import memory
 
     manifest = json.loads((bundle / "manifest.json").read_text())
-    office = open_database(office_db_url)
-    with office.session() as session:
-        public = session.get(OfficeKey, uuid.UUID(manifest["office"]["id"])).public_key
-    office.dispose()
     ours_db = fresh_central("ingest")
     base_db = fresh_central("copy")
     try:
         url = PSQL_URL.format(name=ours_db).replace("postgresql://", "postgresql+psycopg://")
-        central = open_database(url)
-        register_office(central, manifest["office"]["code"], manifest["office"]["name"], public, _now())
-        report = None
-
-        def ingest():
-            nonlocal report
-            report = ingest_bundle(central, bundle, now=_now())
-        ours = _timed(ingest)
-        central.dispose()
-        if report.status != "ingested":
-            raise SystemExit(f"ingest refused: {report.reason}")
+        ours, peak_mb = memory.timed_ingest(bundle, url, office_db_url, env)
         files = [(t["name"], t["columns"], bundle / t["file"]) for t in manifest["tables"]]
         base = psql_copy_seconds(base_db, files)
     finally:
         drop_central(ours_db)
         drop_central(base_db)
     rows = sum(t["rows"] for t in manifest["tables"])
-    return {"rows": rows, "ingest_s": ours, "copy_s": base, "ratio": ours / base}
+    return {"rows": rows, "ingest_s": ours, "copy_s": base, "ratio": ours / base, "peak_mb": peak_mb}
 
 
 # --- a national quarter ----------------------------------------------------------------------------

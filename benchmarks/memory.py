@@ -63,8 +63,11 @@ def export_all(url: str, out: str) -> None:
     db.dispose()
 
 
-def ingest(bundle: str, central_url: str, office_url: str) -> None:
+def ingest(bundle: str, central_url: str, office_url: str, seconds_out: str | None = None) -> None:
+    """The bundle into a central database; ``seconds_out`` gets the seconds ``ingest_bundle`` took
+    (the exchange's ingest figure, timed in this child so its peak RSS is this one)."""
     import json
+    import time
     import uuid
 
     from cxdesk.clock import utcnow
@@ -79,10 +82,14 @@ def ingest(bundle: str, central_url: str, office_url: str) -> None:
     office.dispose()
     central = open_database(central_url)
     register_office(central, manifest["office"]["code"], manifest["office"]["name"], public, utcnow())
+    started = time.perf_counter()
     report = ingest_bundle(central, Path(bundle), now=utcnow())
+    took = time.perf_counter() - started
     central.dispose()
     if report.status != "ingested":
         raise SystemExit(f"ingest refused: {report.reason}")
+    if seconds_out:
+        Path(seconds_out).write_text(repr(took))
 
 
 # --- in the harness ----------------------------------------------------------------------------------
@@ -118,8 +125,18 @@ def child_peak_mb(args: list[str], env: dict[str, str]) -> float:
         return read_peak_mb(out)
 
 
-def measure_memory(databases: dict[str, str], app_peak_mb, env: dict[str, str], ingest_too: bool) -> dict:
-    """Peak RSS in MB per database size: {"small"/"big": {"counter": ., "summary": ., "export": ., "ingest": .}}."""
+def timed_ingest(bundle: Path, central_url: str, office_url: str, env: dict[str, str]) -> tuple[float, float]:
+    """The ingest in a child of its own: (seconds ``ingest_bundle`` took, the child's peak RSS in MB)."""
+    with tempfile.TemporaryDirectory() as folder:
+        seconds = Path(folder) / "seconds"
+        peak = child_peak_mb(["ingest", str(bundle), central_url, office_url, str(seconds)], env)
+        return float(seconds.read_text()), peak
+
+
+def measure_memory(databases: dict[str, str], app_peak_mb, env: dict[str, str], ingest_too: bool,
+                   known: dict[str, dict[str, float]] | None = None) -> dict:
+    """Peak RSS in MB per database size: {"small"/"big": {"counter": ., "summary": ., "export": ., "ingest": .}}.
+    ``known``: peaks measured already, the same way (the exchange's ingest of the big database's bundle)."""
     import exchange
 
     peaks: dict[str, dict[str, float]] = {}
@@ -128,7 +145,9 @@ def measure_memory(databases: dict[str, str], app_peak_mb, env: dict[str, str], 
         with tempfile.TemporaryDirectory(prefix="cxdesk-bench-memory-") as folder:
             bundle = Path(folder) / "bundle"
             figures["export"] = child_peak_mb(["export", url, str(bundle)], env)
-            if ingest_too:
+            if ingest_too and "ingest" in (known or {}).get(size, {}):
+                figures["ingest"] = known[size]["ingest"]
+            elif ingest_too:
                 name = exchange.fresh_central("memory")
                 try:
                     central = exchange.PSQL_URL.format(name=name).replace("postgresql://", "postgresql+psycopg://")

@@ -42,6 +42,13 @@ def test_millisecond_targets_judge_the_median_or_the_p99():
     assert json.loads(json.dumps(save.as_json()))["met"] is False
 
 
+def test_fewer_than_twenty_samples_have_their_slowest_as_the_p99():
+    few = run.summarise("call next", [10_000_000] * 14 + [35_000_000], target_ms=16, target_p99_ms=33)
+    assert few.p99_ms == 35.0 and not few.met() and "the slowest of 15" in few.note
+    assert run.summarise("call next", [10_000_000] * 15, target_p99_ms=33).met()
+    assert run.summarise("start", [10_000_000] * 3).p99_ms is None
+
+
 def test_a_figure_with_a_yes_no_part_misses_when_that_part_fails():
     keys = run.Figure("keys for a common visit", 6, unit="keys", target_ms=6, check=True, alone=True)
     assert (keys.target(), keys.verdict(), keys.ratio()) == ("≤ 6 keys", "met", "")

@@ -658,3 +658,36 @@ async def test_a_kept_form_keeps_its_styles_until_the_theme_changes(db_url, cloc
         assert app.screen is form and form in restyled
         box = form.query_one(".dialog")
         assert box.styles.background == Color.parse(app.theme_variables["surface"])
+
+
+async def test_the_customer_called_shows_before_the_read_after_the_call(db_url, clock, db, office, monkeypatch):
+    """Issue 16: the ticket called is on screen once the call is saved; the line, the counts
+    and the keys follow with the read after it (held here until the pane has shown)."""
+    import threading
+
+    from cxdesk.screens import counter as counter_screen
+
+    first, _second = add_waiting(db, office, 2)
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        release, read = threading.Event(), counter_screen.read_counter
+
+        def held_read(*args, **kwargs):
+            release.wait(10)
+            return read(*args, **kwargs)
+
+        monkeypatch.setattr(counter_screen, "read_counter", held_read)
+        await pilot.press("n")
+        pane = ""
+        for _ in range(250):
+            await pilot.pause(0.02)
+            pane = str(app.screen.query_one("#current").render())
+            if "CALLED" in pane:
+                break
+        rows_meanwhile = app.screen.query_one("#line").row_count
+        release.set()
+        await settle(pilot)
+        rows_after = app.screen.query_one("#line").row_count
+    assert visits.ticket(first) in pane and "CALLED" in pane
+    assert (rows_meanwhile, rows_after) == (2, 1)

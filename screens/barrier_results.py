@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from cxdesk.screens.dialogs import Dialog
 from cxdesk.screens.widgets import FormInput, KeyBar, MessageLine, NumberedChoice
+from cxdesk.screens.widgets.tables import SteadyTable
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -58,15 +59,15 @@ class BarrierResultsScreen(Screen):
             yield Static("", id="barrier-withheld")
             yield Static("Percent positive: agree + strongly agree, of those who answered 1-5",
                          classes="barrier-section", id="barrier-items-title")
-            yield DataTable(id="barrier-items", cursor_type="row", zebra_stripes=True)
+            yield SteadyTable(id="barrier-items", cursor_type="row", zebra_stripes=True)
             yield Static("Barriers, most picked first (up to three each)", classes="barrier-section",
                          id="barrier-categories-title")
-            yield DataTable(id="barrier-categories", cursor_type="row", zebra_stripes=True)
+            yield SteadyTable(id="barrier-categories", cursor_type="row", zebra_stripes=True)
             yield Static("Ideas, in an order that says nothing about who wrote them or when",
                          classes="barrier-section", id="barrier-ideas-title")
             yield Static("", id="barrier-ideas")
             yield Static("By role", classes="barrier-section", id="barrier-roles-title")
-            yield DataTable(id="barrier-roles", cursor_type="row", zebra_stripes=True)
+            yield SteadyTable(id="barrier-roles", cursor_type="row", zebra_stripes=True)
             yield Static("", id="barrier-no-roles")
         yield KeyBar()
 

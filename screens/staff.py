@@ -8,6 +8,7 @@ from __future__ import annotations
 from cxdesk.screens.base import BaseScreen
 from cxdesk.screens.dialogs import Dialog
 from cxdesk.screens.widgets import FormInput, KeyBar, MessageLine, NumberedChoice
+from cxdesk.screens.widgets.tables import SteadyTable
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -46,9 +47,9 @@ class StaffScreen(BaseScreen):
         yield Header()
         with VerticalScroll(id="staff-page"):
             yield Static("Staff", classes="form-title")
-            yield DataTable(id="staff", cursor_type="row", zebra_stripes=True)
+            yield SteadyTable(id="staff", cursor_type="row", zebra_stripes=True)
             yield Static("Stations", classes="form-title")
-            yield DataTable(id="stations", cursor_type="row", show_cursor=False)
+            yield SteadyTable(id="stations", cursor_type="row", show_cursor=False)
             yield Static("", id="office")
         yield KeyBar()
 

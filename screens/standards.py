@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 from cxdesk.errors import CxdeskError
 from cxdesk.screens.dialogs import Dialog
 from cxdesk.screens.widgets import FormInput, KeyBar, MessageLine, NumberedChoice
+from cxdesk.screens.widgets.tables import SteadyTable
 
 if TYPE_CHECKING:
     from cxdesk.reports.standards import StandardView, VersionView
@@ -72,7 +73,7 @@ class StandardsScreen(Screen):
         with VerticalScroll(id="standards-page"):
             yield Static("Service standards: the promises posted in the lobby (English and Spanish)",
                          classes="form-title")
-            yield DataTable(id="standards", cursor_type="row", zebra_stripes=True)
+            yield SteadyTable(id="standards", cursor_type="row", zebra_stripes=True)
             yield Static("", id="standard-history")
         yield KeyBar()
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from cxdesk.screens.base import BaseScreen
 from cxdesk.screens.widgets import KeyBar
+from cxdesk.screens.widgets.tables import SteadyTable
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -73,10 +74,10 @@ class SurveyResultsScreen(BaseScreen):
                              value=office.survey_set, allow_blank=False, id="results-set")
         with VerticalScroll(id="results-page"):
             yield Static("", id="results-volumes")
-            yield DataTable(id="results-drivers", cursor_type="row", zebra_stripes=True)
-            yield DataTable(id="results-tallies", cursor_type="row", zebra_stripes=True)
+            yield SteadyTable(id="results-drivers", cursor_type="row", zebra_stripes=True)
+            yield SteadyTable(id="results-tallies", cursor_type="row", zebra_stripes=True)
         yield Static("Comments", classes="results-title", id="results-comments-title")
-        yield DataTable(id="results-comments", cursor_type="row", zebra_stripes=True)
+        yield SteadyTable(id="results-comments", cursor_type="row", zebra_stripes=True)
         yield KeyBar()
 
     def on_mount(self) -> None:

@@ -9,6 +9,7 @@ from cxdesk.screens.base import BaseScreen
 from cxdesk.screens.complaints.common import ALL, CSS, label
 from cxdesk.screens.dialogs import PickDialog
 from cxdesk.screens.widgets import KeyBar
+from cxdesk.screens.widgets.tables import SteadyTable
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -53,7 +54,7 @@ class ComplaintsScreen(BaseScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="queue-title", classes="pane-title")
-        yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+        yield SteadyTable(id="queue", cursor_type="row", zebra_stripes=True)
         yield Static("", id="queue-summary")
         yield KeyBar()
 

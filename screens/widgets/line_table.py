@@ -21,15 +21,16 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.cache import LRUCache
-from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
+
+from cxdesk.screens.widgets.tables import SteadyTable
 
 # Cells drawn, by what they show and how (the stripe, the cursor): enough for a screenful
 # of rows twice over, the two stripes.
 _CELLS_KEPT = 2048
 
 
-class LineTable(DataTable):
+class LineTable(SteadyTable):
     # DataTable's count of whole-table changes when the table was last painted.
     _painted_count: int | None = None
     # A row is being removed from a table whose height does not follow its rows (remove_row).

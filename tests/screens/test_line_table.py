@@ -22,9 +22,12 @@ ROWS = [
 
 
 class OneTable(App[None]):
-    def __init__(self, table: DataTable) -> None:
+    """``table`` alone on screen; ``filled``: with COLUMNS and ROWS, the cursor on the second row."""
+
+    def __init__(self, table: DataTable, filled: bool = True) -> None:
         super().__init__()
         self.table = table
+        self.filled = filled
 
     def compose(self) -> ComposeResult:
         yield self.table
@@ -33,6 +36,8 @@ class OneTable(App[None]):
         register_themes(self)
 
     def on_mount(self) -> None:
+        if not self.filled:
+            return
         for label, width in COLUMNS:
             self.table.add_column(label, width=width)
         for number, row in enumerate(ROWS):

@@ -4,25 +4,16 @@ were measured, without its width, and kept it cut to the labels' widths."""
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.widgets import DataTable
 
 from cxdesk.screens.widgets.line_table import LineTable
 from cxdesk.screens.widgets.tables import SteadyTable
-
-
-class OneTable(App[None]):
-    def __init__(self, table: DataTable) -> None:
-        super().__init__()
-        self.table = table
-
-    def compose(self) -> ComposeResult:
-        yield self.table
+from tests.screens.test_line_table import OneTable
 
 
 async def header_and_first_row(table: DataTable, change_a_cell: bool = False) -> tuple[str, str]:
-    app = OneTable(table)
+    app = OneTable(table, filled=False)
     async with app.run_test(size=(60, 8)) as pilot:
         table.add_columns("Item", "Of")
         table.add_row("Tools", "4", key="tools")

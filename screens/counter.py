@@ -444,7 +444,10 @@ class CounterScreen(BaseScreen):
 
         def show(called: Visit) -> None:
             text = current_text(called, app.now(), zone, services, segments, narrow=narrow)
-            loop.call_soon_threadsafe(self._show_early, "#current", text)
+            try:
+                loop.call_soon_threadsafe(self._show_early, "#current", text)
+            except RuntimeError:  # the app is closing: the call is saved, nothing left to show it on
+                pass
 
         return show
 

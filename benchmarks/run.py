@@ -592,18 +592,16 @@ def measure_summaries(url: str, runs: int) -> list[Figure]:
 # --- main ----------------------------------------------------------------------------------------
 
 
-# The peak RSS of the exchange's ingest, by office database: the memory figure's (the same child).
-INGEST_PEAK_MB: dict[str, float] = {}
-
-
-def measure_exchange(url: str, path: Path, ingest: bool) -> list[Figure]:
-    """Export of every visit against sqlite3 -csv; ingest against psql \\copy (if PostgreSQL answers)."""
+def measure_exchange(url: str, path: Path, ingest: bool) -> tuple[list[Figure], float | None]:
+    """Export of every visit against sqlite3 -csv; ingest against psql \\copy (if PostgreSQL answers).
+    Also the ingest's peak RSS in MB (its own child: the memory figure's for this database), or None."""
     import exchange
 
     work = RESULTS / "exchange"
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
+    ingest_peak_mb = None
     try:
         export = exchange.measure_export(url, path, work)
         base = Figure(f"{export['baseline']} of the visit table", export["sqlite_s"] * 1000)
@@ -612,7 +610,7 @@ def measure_exchange(url: str, path: Path, ingest: bool) -> list[Figure]:
                                 target_ratio=TARGET_EXPORT_RATIO)]
         if ingest and exchange.postgres_answers():
             loaded = exchange.measure_ingest(Path(export["bundle"]), url, _child_env())
-            INGEST_PEAK_MB[url] = loaded["peak_mb"]  # the memory figure's, for this database (measure_peak_memory)
+            ingest_peak_mb = loaded["peak_mb"]
             copy = Figure("psql \\copy of the same CSVs", loaded["copy_s"] * 1000)
             figures += [copy, Figure(f"ingest of that bundle into PostgreSQL ({loaded['rows']:,} rows)",
                                      loaded["ingest_s"] * 1000, None, copy, target_ratio=TARGET_INGEST_RATIO)]
@@ -620,7 +618,7 @@ def measure_exchange(url: str, path: Path, ingest: bool) -> list[Figure]:
             print("  (no PostgreSQL at 127.0.0.1:5432: the ingest figure is left out)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return figures
+    return figures, ingest_peak_mb
 
 
 # --- the counter in a pseudo-terminal, the long line, eight counters, memory -------------------------
@@ -717,7 +715,8 @@ def measure_many_counters(path: Path, visits: int, postgres: bool, flood: bool =
     return figures
 
 
-def measure_peak_memory(big: tuple[str, int], small: tuple[str, int], ingest: bool) -> list[Figure]:
+def measure_peak_memory(big: tuple[str, int], small: tuple[str, int], ingest: bool,
+                        big_ingest_mb: float | None = None) -> list[Figure]:
     """Peak RSS on the big database over the small one's (benchmarks/memory.py)."""
     import exchange
     import memory
@@ -734,7 +733,7 @@ def measure_peak_memory(big: tuple[str, int], small: tuple[str, int], ingest: bo
     ingest = ingest and exchange.postgres_answers()
     if not ingest:
         print("  (no PostgreSQL at 127.0.0.1:5432 or --skip-ingest: the ingest's memory is left out)")
-    known = {"big": {"ingest": INGEST_PEAK_MB[big[0]]}} if big[0] in INGEST_PEAK_MB else None
+    known = {"big": {"ingest": big_ingest_mb}} if big_ingest_mb is not None else None
     peaks = memory.measure_memory({"small": small[0], "big": big[0]}, counter_peak, _child_env(), ingest, known)
     print()
     figures = []
@@ -834,10 +833,11 @@ def main(argv: list[str] | None = None, *, quick_visits: int = 50_000) -> int:
         report["visits_in_database"] = total
     if not args.skip_summaries:
         show("summary", f"Supervisor summary ({summary_runs} openings each)", measure_summaries(url, summary_runs))
+    ingest_peak_mb = None  # the exchange's ingest child's peak RSS: the memory figure's too
     if not args.skip_exchange:
         print("\nExport (and ingest)...", flush=True)
-        show("exchange", "Exchange with headquarters (median of 3 exports; one ingest)",
-             measure_exchange(url, path, ingest=not args.skip_ingest))
+        exchange_figures, ingest_peak_mb = measure_exchange(url, path, ingest=not args.skip_ingest)
+        show("exchange", "Exchange with headquarters (median of 3 exports; one ingest)", exchange_figures)
 
     if not args.skip_keys:
         key_visits = args.key_visits or (15 if args.quick else 60)
@@ -855,7 +855,8 @@ def main(argv: list[str] | None = None, *, quick_visits: int = 50_000) -> int:
     if not args.skip_memory:
         print(f"\nPeak memory, {visits:,} against {SMALL_VISITS:,} visits", end="", flush=True)
         show("memory", f"Peak memory: {visits:,} visits against {SMALL_VISITS:,}",
-             measure_peak_memory((url, visits), (small_url, SMALL_VISITS), ingest=not args.skip_ingest))
+             measure_peak_memory((url, visits), (small_url, SMALL_VISITS), ingest=not args.skip_ingest,
+                                 big_ingest_mb=ingest_peak_mb))
 
     own = peak_rss_mb(resource.getrusage(resource.RUSAGE_SELF))
     print("\nMemory (peak RSS)")

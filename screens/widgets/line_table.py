@@ -153,8 +153,7 @@ class LineTable(SteadyTable):
         row_style = self._get_row_style(row_index, base_style)
         state = (row_style, cursor and self.show_cursor, hover and self.show_cursor and self._show_hover_cursor,
                  self.cursor_foreground_priority, self.cursor_background_priority, self._pseudo_class_state)
-        values = self._data[row_key]
-        drawn, meta_of, cell_meta = self._cells_drawn, self._cell_meta, self._cell_style_meta
+        values, drawn = self._data[row_key], self._cells_drawn
         scrollable_row, table_width = [], self._row_label_column_width
         for column_index, column in enumerate(self.ordered_columns):
             width = column.get_render_width(self)
@@ -168,8 +167,7 @@ class LineTable(SteadyTable):
                 cell = drawn.get(key)
                 if cell is None:
                     cell = drawn[key] = self._draw_cell(value, width, row_style, cursor, hover)
-            meta = meta_of.get((row_index, column_index)) or cell_meta(row_index, column_index)
-            scrollable_row.append([Segment(text, style + meta) for text, style, _control in cell])
+            scrollable_row.append(self._placed(cell, row_index, column_index))
         extend_style = self._seen(("extend", row_style, cursor, hover, self.show_cursor, self._show_hover_cursor),
                                   lambda: row_style + self._get_styles_to_render_cell(
                                       False, False, False, hover, cursor, self.show_cursor,
@@ -178,14 +176,19 @@ class LineTable(SteadyTable):
         scrollable_row.append([Segment(" " * max(0, self.size.width - table_width), extend_style + out_of_bounds)])
         return [], scrollable_row
 
-    def _cell_style_meta(self, row_index: int, column_index: int) -> Style:
-        meta = self._cell_meta[row_index, column_index] = Style.from_meta({"row": row_index, "column": column_index})
-        return meta
+    def _placed(self, cell: list[Segment], row_index: int, column_index: int) -> list[Segment]:
+        """A cell's segments with the row and column a click reads (a Style kept per cell)."""
+        meta = self._cell_meta.get((row_index, column_index))
+        if meta is None:
+            meta = self._cell_meta[row_index, column_index] = Style.from_meta({"row": row_index,
+                                                                               "column": column_index})
+        return [Segment(text, style + meta) for text, style, _control in cell]
 
-    def _draw_cell(self, value: object, width: int, row_style: Style, cursor: bool, hover: bool) -> list[Segment]:
+    def _draw_cell(self, value: object, width: int, row_style: Style, cursor: bool, hover: bool,
+                   fixed: bool = False) -> list[Segment]:
         """A body cell's segments, styled as DataTable styles it, without its row and column."""
         component_style, post_style = self._get_styles_to_render_cell(
-            False, False, False, hover, cursor, self.show_cursor, self._show_hover_cursor,
+            False, False, fixed, hover, cursor, self.show_cursor, self._show_hover_cursor,
             self.cursor_foreground_priority == "css", self.cursor_background_priority == "css")
         return cell_segments(value, width, self.cell_padding, row_style + component_style, post_style,
                              self.app.console)
@@ -203,20 +206,18 @@ class LineTable(SteadyTable):
         cached = self._cell_render_cache.get(cache_key)
         if cached is not None:
             return cached
-        component_style, post_style = self._get_styles_to_render_cell(
-            False, False, row_index < self.fixed_rows or column_index < self.fixed_columns, hover, cursor,
-            self.show_cursor, self._show_hover_cursor, self.cursor_foreground_priority == "css",
-            self.cursor_background_priority == "css")
-        pre_style = base_style + Style.from_meta({"row": row_index, "column": column_index}) + component_style
-        value = self._data[row_key].get(column_key)
-        lines = [cell_segments(value, width, self.cell_padding, pre_style, post_style, self.app.console)]
+        fixed = row_index < self.fixed_rows or column_index < self.fixed_columns
+        cell = self._draw_cell(self._data[row_key].get(column_key), width, base_style, cursor, hover, fixed)
+        lines = [self._placed(cell, row_index, column_index)]
         self._cell_render_cache[cache_key] = lines
         return lines
 
 
 def _value_key(value: object):
     """What a cell's drawing depends on in its value, or None when it is not worth keeping."""
-    if value is None or isinstance(value, str):
+    if value is None:
+        return ""  # drawn as an empty text
+    if isinstance(value, str):
         return value
     if isinstance(value, Text) and not value.spans and not value.style:
         return Text, value.plain

@@ -19,14 +19,14 @@ class SteadyTable(DataTable):
     def _update_dimensions(self, new_rows) -> None:
         before = self._widths()
         super()._update_dimensions(new_rows)
-        self._redraw_if_wider(before)
+        self._redraw_if_resized(before)
 
     def _update_column_widths(self, updated_cells) -> None:
         before = self._widths()
         super()._update_column_widths(updated_cells)
-        self._redraw_if_wider(before)
+        self._redraw_if_resized(before)
 
-    def _redraw_if_wider(self, before: list[int]) -> None:
+    def _redraw_if_resized(self, before: list[int]) -> None:
         if self._widths() != before:
             self._clear_caches()
             self.refresh()

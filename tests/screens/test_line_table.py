@@ -70,6 +70,13 @@ async def test_the_line_looks_exactly_as_a_data_table_draws_it() -> None:
     assert ours == theirs  # character and style of every cell: stripes, cursor, a cell's own style
 
 
+async def test_a_table_with_a_cell_cursor_looks_exactly_as_a_data_table_draws_it() -> None:
+    # Not the line's own drawing (that is for a row cursor): each cell drawn on its own.
+    ours = await drawn(LineTable(cursor_type="cell", zebra_stripes=True))
+    theirs = await drawn(DataTable(cursor_type="cell", zebra_stripes=True))
+    assert ours == theirs
+
+
 async def test_a_theme_change_redraws_the_line_in_the_new_theme() -> None:
     before = await drawn(LineTable(cursor_type="row", zebra_stripes=True))
     ours = await drawn(LineTable(cursor_type="row", zebra_stripes=True), theme=HIGH_CONTRAST)

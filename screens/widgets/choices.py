@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.cells import cell_len
 from textual import events
 from textual.content import Content
 from textual.message import Message
@@ -15,7 +16,29 @@ from textual.widgets import OptionList, SelectionList
 from textual.widgets.option_list import Option
 
 
-class NumberedChoice(OptionList):
+class _RedrawsOneItem:
+    """For an OptionList: a changed prompt redraws that item alone.
+
+    Textual's OptionList drops every item's drawing and measure when one prompt changes;
+    a pick or a tick changes one item's mark, so only that item's drawings go (issue 16:
+    the dialogs' lists were drawn again on every key that picks, and on each opening). A
+    prompt of another width is measured again, as Textual does.
+    """
+
+    def _replace_option_prompt(self, index: int, prompt) -> None:
+        option = self.get_option_at_index(index)
+        same_width = cell_len(str(option.prompt)) == cell_len(str(prompt))
+        option._set_prompt(prompt)
+        if not same_width:
+            self._clear_caches()
+            return
+        drawn = self._option_render_cache
+        for key in [key for key in drawn.keys() if key[0] is option]:  # noqa: SIM118 - no __iter__
+            drawn.discard(key)
+        self.refresh()
+
+
+class NumberedChoice(_RedrawsOneItem, OptionList):
     """A short list where the number keys 1-9 pick an item at once.
 
     Items past the ninth are reached with the arrows and Enter. Picking posts
@@ -89,7 +112,7 @@ class NumberedChoice(OptionList):
         self.pick(event.option.id, by_enter=True)
 
 
-class NumberedSelection(SelectionList):
+class NumberedSelection(_RedrawsOneItem, SelectionList):
     """A checklist where the number keys 1-9 tick and untick items.
 
     A ticked item also shows a check mark in its text, not only a colour.
@@ -113,8 +136,10 @@ class NumberedSelection(SelectionList):
     def _show_ticks(self) -> None:
         chosen = set(self.selected)
         for index, text in enumerate(self._labels):
-            mark = "✔ " if self.get_option_at_index(index).value in chosen else "  "
-            self.replace_option_prompt_at_index(index, Content(mark + text))
+            option = self.get_option_at_index(index)
+            mark = "✔ " if option.value in chosen else "  "
+            if str(option.prompt) != mark + text:
+                self.replace_option_prompt_at_index(index, Content(mark + text))
 
     def on_key(self, event: events.Key) -> None:
         if event.character and event.character.isdigit() and event.character != "0":

@@ -535,13 +535,22 @@ class BaseModal(ReadyForKeys, ModalScreen[ResultType]):
     # last worked out under.
     _styled_under: tuple | None = None
 
+    def _styling(self) -> tuple:
+        app = self.app
+        return app.theme, frozenset(app.classes), app.size
+
+    def style_ahead(self) -> None:
+        """Work out every style now, off screen (a dialog built ahead, ``CounterScreen``):
+        its first showing then keeps them, as a dialog shown again does."""
+        self.update_node_styles(animate=False)
+        self._styled_under = self._styling()
+
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         """Textual works out every style of a screen again each time it is pushed, about a
         fifth of opening a form. A dialog shown again (``CounterScreen.kept``) under the same
         theme, app classes and size would come out the same, so it keeps its styles: its own
         changes meanwhile (a blanked list, the focus moved) restyled what they touched then."""
-        app = self.app
-        under = (app.theme, frozenset(app.classes), app.size)
+        under = self._styling()
         if under == self._styled_under:
             event.refresh_styles = False
         self._styled_under = under

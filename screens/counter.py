@@ -101,8 +101,10 @@ class CounterScreen(BaseScreen):
         # The line's rows as the table shows them, by visit id, in order (see _show_line).
         self._line_cells: dict[str, tuple] = {}
         self._line_columns: list = []
-        # The dialogs of every visit, built once and shown again (see kept).
+        # The dialogs of every visit, built once and shown again (see kept), and those built
+        # ahead whose mount has not finished yet (see _build_ahead).
         self._kept: dict[str, str] = {}
+        self._ahead: set[str] = set()
         # The ticket of the last customer checked in here (shown above the line).
         self._checked_in_last: str | None = None
         # Catalog labels as the line shows them (line_rows), and what each pane and the
@@ -140,16 +142,20 @@ class CounterScreen(BaseScreen):
 
     def on_unmount(self) -> None:
         # Signed out (or quitting): the kept dialogs go with the counter that kept them.
-        app = self.app
-        for name in self._kept.values():
-            if not app.is_screen_installed(name):  # Textual uninstalls them itself at exit
-                continue
-            dialog = app.get_screen(name)
-            if dialog in app.screen_stack:
-                continue
-            app.uninstall_screen(name)
-            dialog.remove()
+        for name in [*self._kept.values(), *self._ahead]:
+            self._drop_dialog(name)
         self._kept.clear()
+        self._ahead.clear()
+
+    def _drop_dialog(self, name: str) -> None:
+        app = self.app
+        if not app.is_screen_installed(name):  # Textual uninstalls them itself at exit
+            return
+        dialog = app.get_screen(name)
+        if dialog in app.screen_stack:
+            return
+        app.uninstall_screen(name)
+        dialog.remove()
 
     def kept(self, kind: type[Dialog], *args) -> Dialog:
         """A dialog of ``kind`` for ``args``, built once per sign-in and shown again.
@@ -158,20 +164,61 @@ class CounterScreen(BaseScreen):
         of the time from i or f to the form on screen (issue 16); a kept one is blanked by its
         ``prepare`` and shown. The walk-up's finish form asks more than a visit's: its own.
         """
-        app = self.app
         key = f"{kind.__name__}-{'walk-up' if args == (None,) else 'visit'}"
         name = self._kept.get(key)
         if name is None:
             name = self._kept[key] = f"{key}-{id(self)}"
-            dialog = kind(*args)
-            # Its save reads the counter in the same job and shows it as the dialog closes:
-            # the dialog's callback has nothing left to read.
-            dialog.then_read, dialog.then_show = self.then_read, self.show_read
-            app.install_screen(dialog, name)
-            return dialog
-        dialog = app.get_screen(name)
+            return self._install(kind(*args), name)
+        dialog = self.app.get_screen(name)
         dialog.prepare(*args)
         return dialog
+
+    def _install(self, dialog: Dialog, name: str) -> Dialog:
+        # Its save reads the counter in the same job and shows it as the dialog closes:
+        # the dialog's callback has nothing left to read.
+        dialog.then_read, dialog.then_show = self.then_read, self.show_read
+        self.app.install_screen(dialog, name)
+        return dialog
+
+    def _build_ahead(self) -> None:
+        """Build the dialogs of a visit off screen once the counter is up, one after the other.
+
+        The first opening of a form composes it and gives each of its widgets its styles:
+        90 ms at a shift's first i, f and Enter here, against 30 for every later one, and
+        those three were the keys' p99 (issue 16). A key that comes first builds its own
+        form as before; the one built ahead for it is then dropped."""
+        self.run_worker(self._build_dialogs_ahead(), group="build-ahead", exclusive=True)
+
+    async def _build_dialogs_ahead(self) -> None:
+        from cxdesk.screens.visit_dialogs import ChannelDialog, CheckInDialog, FinishDialog
+
+        app = self.app
+        blanks = ((CheckInDialog, CheckInDialog), (FinishDialog, lambda: FinishDialog(None, walk_up=False)),
+                  (ChannelDialog, lambda: ChannelDialog(None)))
+        for kind, blank in blanks:
+            key = f"{kind.__name__}-visit"
+            if key in self._kept or not self.is_attached:
+                continue
+            name = f"{key}-{id(self)}-ahead"
+            dialog = self._install(blank(), name)
+            self._ahead.add(name)
+            app._load_screen_css(dialog)  # as push_screen does before a screen mounts
+            _dialog, mounted = app._get_screen(name)  # starts it: compose and mount, off screen
+            await mounted
+            # Laid out at the terminal's size and drawn once, off screen: its first showing
+            # then lays out and draws nothing new (a resize meanwhile lays it out again).
+            # Its screen-update timer is started too: a timer's first tick waits a whole
+            # frame (17 ms), which the first showing of every form paid.
+            dialog.style_ahead()
+            dialog._refresh_layout(app.size)
+            await dialog.wait_for_refresh()
+            dialog._compositor.render_update(full=True)
+            dialog._update_timer.resume()  # ticks once (off screen, nothing to do) and pauses
+            self._ahead.discard(name)
+            if key in self._kept or not self.is_attached:  # a key built its own meanwhile
+                self._drop_dialog(name)
+            else:
+                self._kept[key] = name
 
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < NARROW
@@ -255,6 +302,7 @@ class CounterScreen(BaseScreen):
             if first:
                 app.settle_heap()
                 app.screen_ready("counter")
+                self.call_after_refresh(self._build_ahead)
                 # Screen-reader mode: the counter's first sentence waited for what is at the counter.
                 if self.is_current and app.spoken and app.spoken[-1] == "Counter.":
                     app.announce(self.spoken_name())

@@ -113,20 +113,26 @@ class FinishDialog(Dialog):
     BINDINGS = [Binding("ctrl+s", "save", "Save", tooltip="Save the visit.", id="save-finish",
                         priority=True)]
 
-    def __init__(self, visit: Visit | None) -> None:
+    def __init__(self, visit: Visit | None, *, walk_up: bool | None = None) -> None:
         super().__init__()
         self.visit = visit
+        # A walk-up's form asks the segment too. A visit's form can be built before its
+        # visit is known (``walk_up=False``, no visit: the counter builds it ahead) and is
+        # given one by ``prepare`` before it is shown.
+        self.walk_up = visit is None if walk_up is None else walk_up
 
     def heading(self) -> Content:
         from cxdesk.domain.visits import ticket
 
-        return Content(f"Finish {ticket(self.visit)}" if self.visit else "Walk-up visit (served without queueing)")
+        if self.visit is not None:
+            return Content(f"Finish {ticket(self.visit)}")
+        return Content("Walk-up visit (served without queueing)" if self.walk_up else "Finish")
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog wide", id="finish"):
             yield Static(self.heading(), classes="form-title", id="title")
             with Horizontal(classes="columns"):
-                if self.visit is None:
+                if self.walk_up:
                     with Vertical():
                         yield Label("Customer segment")
                         yield NumberedChoice(choices("segments"), id="segment")
@@ -146,15 +152,15 @@ class FinishDialog(Dialog):
             yield MessageLine(id="message")
 
     def on_mount(self) -> None:
-        self.query_one("#segment" if self.visit is None else "#service").focus()
+        self.query_one("#segment" if self.walk_up else "#service").focus()
 
     def prepare(self, visit: Visit | None) -> None:
         """Blank again, for ``visit`` (the counter keeps this dialog; a walk-up has its own)."""
-        if (visit is None) != (self.visit is None):
+        if (visit is None) != self.walk_up:
             raise ValueError("a walk-up's finish dialog asks the segment: it is not a visit's")
         self.visit = visit
         self.query_one("#title", Static).update(self.heading())
-        self.reset("#segment" if visit is None else "#service")
+        self.reset("#segment" if self.walk_up else "#service")
         if visit is not None:
             self.query_one("#service", NumberedChoice).reset(visit.service_wanted)
         self._show_follow_up(None)
@@ -245,13 +251,16 @@ class ChannelDialog(Dialog):
                 id="skip-channels"),
     ]
 
-    def __init__(self, visit: Visit) -> None:
+    def __init__(self, visit: Visit | None) -> None:
+        """``visit`` None: built ahead by the counter, given its visit by ``prepare``."""
         super().__init__()
         self.visit = visit
 
     def heading(self) -> Content:
         from cxdesk.domain.visits import ticket
 
+        if self.visit is None:
+            return Content("Other ways to be served")
         return Content(f"Other ways to be served — {ticket(self.visit)}")
 
     def compose(self) -> ComposeResult:

@@ -81,7 +81,8 @@ class NumberedChoice(_RedrawsOneItem, OptionList):
         self.value = None
         if selected is not None:
             self._initial = selected
-        self.highlighted = self._codes.index(self._initial) if self._initial in self._codes else None
+        # As built: OptionList highlights its first item when it is made.
+        self.highlighted = self._codes.index(self._initial) if self._initial in self._codes else 0
         self.scroll_home(animate=False, immediate=True)
 
     def _mark(self, code: str | None) -> None:

@@ -1,5 +1,6 @@
 """Pilot tests: keys in, database out."""
 
+import asyncio
 from datetime import timedelta
 
 from cxdesk.screens.counter import CounterScreen
@@ -691,3 +692,74 @@ async def test_the_customer_called_shows_before_the_read_after_the_call(db_url, 
         rows_after = app.screen.query_one("#line").row_count
     assert visits.ticket(first) in pane and "CALLED" in pane
     assert (rows_meanwhile, rows_after) == (2, 1)
+
+
+async def test_the_forms_of_a_visit_are_built_before_the_first_key(db_url, clock, db, office):
+    """Built off screen once the counter is up (issue 16): the shift's first i, f and channel
+    step show the forms built ahead, filled in for the customer at the counter."""
+    from cxdesk.screens.visit_dialogs import ChannelDialog, CheckInDialog, FinishDialog
+    from cxdesk.screens.widgets import NumberedChoice
+
+    [waiting] = add_waiting(db, office, service="name_change")
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        counter = app.screen
+        assert isinstance(counter, CounterScreen)
+        ahead = {key: app.get_screen(name) for key, name in counter._kept.items()}
+        assert {key: type(dialog) for key, dialog in ahead.items()} == {
+            "CheckInDialog-visit": CheckInDialog, "FinishDialog-visit": FinishDialog,
+            "ChannelDialog-visit": ChannelDialog}
+        assert all(dialog.is_mounted and dialog not in app.screen_stack for dialog in ahead.values())
+
+        await press(pilot, "i")
+        assert app.screen is ahead["CheckInDialog-visit"]
+        await press(pilot, "escape", "n", "f")
+        finish_form = app.screen
+        assert finish_form is ahead["FinishDialog-visit"]
+        assert str(finish_form.query_one("#title").render()) == f"Finish {visits.ticket(waiting)}"
+        assert not finish_form.query("#segment")  # a visit's form, not a walk-up's
+        service = finish_form.query_one("#service")
+        assert service.highlighted == service._codes.index("name_change")
+        # Every list shows its cursor, as a form just built does (the referral list too,
+        # which the outcome "referred" focuses): Enter picks the item shown highlighted.
+        assert all(choice.highlighted is not None for choice in finish_form.query(NumberedChoice))
+        await press(pilot, "1", "1", "enter")
+        assert app.screen is ahead["ChannelDialog-visit"]
+        assert visits.ticket(waiting) in str(app.screen.query_one("#title").render())
+        await press(pilot, "escape")
+        assert app.screen is counter
+
+        await press(pilot, "f10")  # signed out: the forms built ahead go with the counter
+        assert not [name for name in app._installed_screens if "Dialog" in name]
+        assert not any(dialog.is_attached for dialog in ahead.values())
+    [done] = all_visits(db)
+    assert (done.state, done.service, done.channel_step) == ("done", "general_info", "skipped")
+
+
+async def test_a_key_before_the_forms_are_built_builds_its_own(db_url, clock, db, office):
+    """A clerk quicker than the build ahead gets a form built for the key, as before; the
+    one built ahead for it is dropped, not kept beside it."""
+    from cxdesk.screens.visit_dialogs import CheckInDialog
+
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        counter = app.screen
+        for name in counter._kept.values():  # as if nothing had been built ahead yet
+            counter._drop_dialog(name)
+        counter._kept.clear()
+        counter._build_ahead()
+        while not counter._ahead:  # the check-in form built ahead is installed, not yet mounted
+            await asyncio.sleep(0)
+        [building] = counter._ahead
+        assert building.startswith("CheckInDialog") and not app.get_screen(building).is_mounted
+        counter.action_check_in()  # the key, before that form is ready
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, CheckInDialog) and form.query_one("#segment").has_focus
+        await press(pilot, "escape")
+        assert app.get_screen(counter._kept["CheckInDialog-visit"]) is form  # kept for the next i
+        assert not app.is_screen_installed(building) and not counter._ahead
+        assert [name for name in app._installed_screens if name.startswith("CheckInDialog")] == [
+            counter._kept["CheckInDialog-visit"]]

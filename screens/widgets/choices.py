@@ -81,9 +81,11 @@ class NumberedChoice(_RedrawsOneItem, OptionList):
         self.value = None
         if selected is not None:
             self._initial = selected
-        # As built: OptionList highlights its first item when it is made.
-        self.highlighted = self._codes.index(self._initial) if self._initial in self._codes else 0
         self.scroll_home(animate=False, immediate=True)
+        # As built: OptionList highlights its first item when it is made. The item
+        # highlighted is scrolled into view (a customer's service past the ninth).
+        self.highlighted = self._codes.index(self._initial) if self._initial in self._codes else 0
+        self.scroll_to_highlight()
 
     def _mark(self, code: str | None) -> None:
         """The check mark on ``code``'s item only (items whose mark is right are left alone)."""

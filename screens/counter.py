@@ -164,7 +164,7 @@ class CounterScreen(BaseScreen):
         of the time from i or f to the form on screen (issue 16); a kept one is blanked by its
         ``prepare`` and shown. The walk-up's finish form asks more than a visit's: its own.
         """
-        key = f"{kind.__name__}-{'walk-up' if args == (None,) else 'visit'}"
+        key = self._kept_key(kind, walk_up=args == (None,))
         name = self._kept.get(key)
         if name is None:
             name = self._kept[key] = f"{key}-{id(self)}"
@@ -172,6 +172,10 @@ class CounterScreen(BaseScreen):
         dialog = self.app.get_screen(name)
         dialog.prepare(*args)
         return dialog
+
+    @staticmethod
+    def _kept_key(kind: type[Dialog], walk_up: bool = False) -> str:
+        return f"{kind.__name__}-{'walk-up' if walk_up else 'visit'}"
 
     def _install(self, dialog: Dialog, name: str) -> Dialog:
         # Its save reads the counter in the same job and shows it as the dialog closes:
@@ -183,10 +187,12 @@ class CounterScreen(BaseScreen):
     def _build_ahead(self) -> None:
         """Build the dialogs of a visit off screen once the counter is up, one after the other.
 
-        The first opening of a form composes it and gives each of its widgets its styles:
-        90 ms at a shift's first i, f and Enter here, against 30 for every later one, and
-        those three were the keys' p99 (issue 16). A key that comes first builds its own
-        form as before; the one built ahead for it is then dropped."""
+        The first opening of a form composed it, styled each of its widgets, laid it out,
+        drew it and waited a frame for the new screen's update timer: 60-95 ms at a shift's
+        first i, f and Enter here, against 30 for every later one, and those three were the
+        keys' p99 (issue 16). A key that comes first builds its own form as before; the one
+        built ahead for it is then dropped. The off-screen steps reach into Textual 8.2.8
+        (pinned): what push_screen does before a screen mounts, its first layout and paint."""
         self.run_worker(self._build_dialogs_ahead(), group="build-ahead", exclusive=True)
 
     async def _build_dialogs_ahead(self) -> None:
@@ -196,7 +202,7 @@ class CounterScreen(BaseScreen):
         blanks = ((CheckInDialog, CheckInDialog), (FinishDialog, lambda: FinishDialog(None, walk_up=False)),
                   (ChannelDialog, lambda: ChannelDialog(None)))
         for kind, blank in blanks:
-            key = f"{kind.__name__}-visit"
+            key = self._kept_key(kind)
             if key in self._kept or not self.is_attached:
                 continue
             name = f"{key}-{id(self)}-ahead"

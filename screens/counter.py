@@ -196,7 +196,11 @@ class CounterScreen(BaseScreen):
         self.run_worker(self._build_dialogs_ahead(), group="build-ahead", exclusive=True)
 
     async def _build_dialogs_ahead(self) -> None:
-        from cxdesk.screens.visit_dialogs import ChannelDialog, CheckInDialog, FinishDialog
+        from cxdesk.screens.visit_dialogs import (
+            ChannelDialog,
+            CheckInDialog,
+            FinishDialog,
+        )
 
         app = self.app
         blanks = ((CheckInDialog, CheckInDialog), (FinishDialog, lambda: FinishDialog(None, walk_up=False)),

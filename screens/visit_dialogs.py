@@ -56,7 +56,7 @@ class CheckInDialog(Dialog):
 
     def prepare(self) -> None:
         """Blank again, for the next customer (the counter keeps this dialog)."""
-        self.reset("#segment")
+        self.blank()
 
     @on(Input.Submitted, "#appointment")
     def action_save(self) -> None:
@@ -152,17 +152,36 @@ class FinishDialog(Dialog):
             yield MessageLine(id="message")
 
     def on_mount(self) -> None:
-        self.query_one("#segment" if self.walk_up else "#service").focus()
+        self.query_one(self._first_field).focus()
+
+    @property
+    def _first_field(self) -> str:
+        return "#segment" if self.walk_up else "#service"
 
     def prepare(self, visit: Visit | None) -> None:
-        """Blank again, for ``visit`` (the counter keeps this dialog; a walk-up has its own)."""
+        """Blank again, for ``visit`` (the counter keeps this dialog; a walk-up has its own).
+        Nothing to do when it was blanked for that visit ahead of the key (``CounterScreen``)."""
         if (visit is None) != self.walk_up:
             raise ValueError("a walk-up's finish dialog asks the segment: it is not a visit's")
+        wanted = visit.service_wanted if visit is not None else None
+        if self._blank and self._blank_for == (getattr(visit, "id", None), wanted):
+            self.visit = visit
+            self._keys_ready = False
+            return
         self.visit = visit
         self.query_one("#title", Static).update(self.heading())
-        self.reset("#segment" if self.walk_up else "#service")
+        self.blank()
         if visit is not None:
-            self.query_one("#service", NumberedChoice).reset(visit.service_wanted)
+            self.query_one("#service", NumberedChoice).reset(wanted)
+        self._blank_for = (getattr(visit, "id", None), wanted)
+
+    # The visit (its id and the service it wants) the form was last blanked for.
+    _blank_for: tuple | None = None
+
+    def blank(self) -> None:
+        if not self._blank:
+            self._blank_for = None
+        self.reset(self._first_field)
         self._show_follow_up(None)
 
     def _show_follow_up(self, needs: str | None) -> None:
@@ -282,7 +301,7 @@ class ChannelDialog(Dialog):
         """Blank again, for ``visit`` (the counter keeps this dialog)."""
         self.visit = visit
         self.query_one("#title", Static).update(self.heading())
-        self.reset("#offered")
+        self.blank()
 
     def action_save(self) -> None:
         offered = list(self.query_one("#offered", NumberedSelection).selected)

@@ -48,6 +48,11 @@ class Dialog(BaseModal):
         self.app.push_screen(ChoiceDialog(self.DISCARD_QUESTION, "", [
             ("keep", "No, keep editing"), ("discard", "Yes, throw it away")]), answered)
 
+    # Nothing typed, picked or moved since ``reset`` blanked it: a reset has nothing to do.
+    # The counter blanks its kept forms off screen while the clerk talks (issue 16), so
+    # the key that shows one again does not.
+    _blank = False
+
     def reset(self, focus: str) -> None:
         """Every pick list and field back to blank, the message line empty, the form scrolled
         to its top and ``focus`` (a selector) focused: the state compose left, for a dialog
@@ -58,6 +63,8 @@ class Dialog(BaseModal):
         from cxdesk.screens.widgets import NumberedSelection
 
         self._keys_ready = False
+        if self._blank:
+            return
         for choice in self.query(NumberedChoice):
             choice.reset()
         for selection in self.query(NumberedSelection):
@@ -68,6 +75,16 @@ class Dialog(BaseModal):
         for scroll in self.query(ScrollableContainer):
             scroll.scroll_home(animate=False, immediate=True)
         self.set_focus(self.query_one(focus), scroll_visible=False)
+        self._blank = True
+
+    def blank(self) -> None:
+        """Blank for the next customer, ahead of the key that shows it (``CounterScreen``):
+        its own ``prepare`` less what it needs that customer for."""
+        self.reset(self.AUTO_FOCUS)
+
+    def on_screen_resume(self) -> None:
+        # Shown: from now on the clerk may type into it.
+        self._blank = False
 
     def show_error(self, exc: CxdeskError | str) -> None:
         line = self.query_one(MessageLine)

@@ -3,6 +3,8 @@
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from cxdesk.screens.counter import CounterScreen
 from cxdesk.screens.setup import SetupScreen
 from cxdesk.screens.signin import SignInScreen
@@ -386,10 +388,16 @@ async def test_the_line_is_updated_in_place_and_keeps_calling_order(db_url, db, 
         assert [position for position, _, _ in shown()] == ["1", "2", "3", "4"]
 
 
-async def test_forms_shown_again_start_blank_and_save_only_what_was_typed(db_url, clock, db, office):
-    """The counter keeps its visit dialogs (issue 16): each showing starts as a new one would."""
+@pytest.mark.parametrize("ahead", [True, False], ids=["blanked-ahead", "blanked-at-the-key"])
+async def test_forms_shown_again_start_blank_and_save_only_what_was_typed(db_url, clock, db, office, ahead,
+                                                                         monkeypatch):
+    """The counter keeps its visit dialogs (issue 16): each showing starts as a new one would,
+    whether the counter blanked it while the clerk talked or the key came first."""
     from cxdesk.screens.visit_dialogs import ChannelDialog, CheckInDialog, FinishDialog
     from cxdesk.screens.widgets import NumberedChoice, NumberedSelection
+
+    if not ahead:
+        monkeypatch.setattr(CounterScreen, "_blank_kept_ahead", lambda self: None)
 
     def blank(dialog, focused: str) -> None:
         for choice in dialog.query(NumberedChoice):
@@ -735,6 +743,52 @@ async def test_the_forms_of_a_visit_are_built_before_the_first_key(db_url, clock
         assert not any(dialog.is_attached for dialog in ahead.values())
     [done] = all_visits(db)
     assert (done.state, done.service, done.channel_step) == ("done", "general_info", "skipped")
+
+
+async def test_kept_forms_are_blanked_for_the_next_customer_before_the_key(db_url, clock, db, office,
+                                                                            monkeypatch):
+    """Once the counter is drawn again, the kept forms are blanked off screen, and the finish
+    form filled in for the customer just called: the key that shows one does no more (issue 16)."""
+    from cxdesk.screens.visit_dialogs import ChannelDialog, CheckInDialog, FinishDialog
+    from cxdesk.screens.widgets import NumberedChoice
+
+    [first, second] = add_waiting(db, office, 2, service="name_change")
+    with db.session() as session:
+        visits.get_visit(session, second.id).service_wanted = "replacement_card"
+        session.commit()
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        counter = app.screen
+        forms = {type(form): form for form in map(app.get_screen, counter._kept.values())}
+        check_in, finish, channels = forms[CheckInDialog], forms[FinishDialog], forms[ChannelDialog]
+        await press(pilot, "i", "1", "3")
+        await press(pilot, "escape")
+        await press(pilot, "n", "f", "1", "1", "enter", "1", "2", "tab", "1", "enter")
+        await press(pilot, "n")
+        assert app.screen is counter
+        # Off screen, before any key: blank, the focus on the first list, for the new customer.
+        for form, first_list in ((check_in, "#segment"), (finish, "#service"), (channels, "#offered")):
+            assert form not in app.screen_stack
+            assert all(choice.value is None for choice in form.query(NumberedChoice)), form
+            assert form.focused is form.query_one(first_list)
+        assert not channels.query_one("#offered").selected
+        assert str(finish.query_one("#title").render()) == f"Finish {visits.ticket(second)}"
+        service = finish.query_one("#service", NumberedChoice)
+        assert service.highlighted == service._codes.index("replacement_card")
+
+        resets = []
+        monkeypatch.setattr(NumberedChoice, "reset", lambda self, *args: resets.append(self.id))
+        await press(pilot, "f")
+        assert app.screen is finish and resets == []  # shown as it was made ready
+        await press(pilot, "escape")  # the finish form, shown, is blanked again off screen
+        assert app.screen is counter and finish._blank and resets
+        resets.clear()
+        await press(pilot, "i")
+        assert app.screen is check_in and resets == []
+    done = {visit.id: visit for visit in all_visits(db)}
+    assert (done[first.id].state, done[first.id].channel_step) == ("done", "done")
+    assert done[second.id].state == "called"
 
 
 async def test_a_key_before_the_forms_are_built_builds_its_own(db_url, clock, db, office):

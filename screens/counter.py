@@ -11,6 +11,7 @@ keys and the steps they take (about 430 lines: one binding, one step each).
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
@@ -52,6 +53,9 @@ if TYPE_CHECKING:
 REFRESH_SECONDS = 10
 # Narrower than this, the customer pane sits above the line instead of beside it.
 NARROW = 100
+# How long the database thread waits for the customer called to be painted before it reads
+# the counter (see _called_shown_early): a frame or two.
+EARLY_PAINT_WAIT_S = 0.05
 
 
 class CounterScreen(BaseScreen):
@@ -244,7 +248,7 @@ class CounterScreen(BaseScreen):
         (issue 16); a form blanked ahead is shown as it is. A key that comes first blanks its
         form itself, as before (``Dialog.reset`` does nothing to a form already blank)."""
         app = self.app
-        if not self.is_current or app.signed_in is None:
+        if not self.is_active or app.signed_in is None:  # a form is up: after it
             return
         current = self.view.current if self.view is not None else None
         for name in self._kept.values():
@@ -525,23 +529,36 @@ class CounterScreen(BaseScreen):
 
         The ticket called is what the clerk reads out; the line, the counts and the keys follow
         with the read, a few milliseconds later (issue 16: key to screen). Keys typed meanwhile
-        wait for the read, as for every step."""
+        wait for the read, as for every step.
+
+        The database thread waits for that paint (at most ``EARLY_PAINT_WAIT_S``) before it
+        reads: the read holds the interpreter, and the paint, handed the interpreter a
+        millisecond at a time, came only after it."""
         loop = asyncio.get_running_loop()
         app, zone, services, segments = self.app, self.app.office.timezone, self.services, self.segments
         narrow = self.has_class("-narrow")
 
         def show(called: Visit) -> None:
             text = current_text(called, app.now(), zone, services, segments, narrow=narrow)
+            painted = threading.Event()
             try:
-                loop.call_soon_threadsafe(self._show_early, "#current", text)
+                loop.call_soon_threadsafe(self._show_early, "#current", text, painted.set)
             except RuntimeError:  # the app is closing: the call is saved, nothing left to show it on
-                pass
+                return
+            painted.wait(EARLY_PAINT_WAIT_S)
 
         return show
 
-    def _show_early(self, selector: str, content) -> None:
-        if self.is_attached and self.app.signed_in is not None:
-            self._update(selector, content)
+    def _show_early(self, selector: str, content, painted: Callable[[], None] | None) -> None:
+        try:
+            if self.is_attached and self.app.signed_in is not None:
+                self._update(selector, content)
+                if self.is_current:
+                    self.call_after_refresh(painted)
+                    painted = None
+        finally:
+            if painted is not None:  # nothing to paint here: the read goes on at once
+                painted()
 
     def _with_current(self, step, message: str, description: str, after=None) -> None:
         """A step on the customer at this counter, re-read on the database thread."""

@@ -702,6 +702,41 @@ async def test_the_customer_called_shows_before_the_read_after_the_call(db_url, 
     assert (rows_meanwhile, rows_after) == (2, 1)
 
 
+async def test_the_read_after_a_call_waits_for_the_customer_called_to_be_painted(db_url, clock, db, office,
+                                                                                  monkeypatch):
+    """The read holds the interpreter: the database thread lets the ticket called be painted
+    first (issue 16)."""
+    from cxdesk.screens import counter as counter_screen
+
+    add_waiting(db, office, 3)
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        order, read, show_early = [], counter_screen.read_counter, CounterScreen._show_early
+
+        def noted_read(*args, **kwargs):
+            order.append("read")
+            return read(*args, **kwargs)
+
+        def noted_show(screen, selector, content, painted):
+            def noted_paint():
+                order.append("painted")
+                painted()
+
+            show_early(screen, selector, content, noted_paint)
+
+        monkeypatch.setattr(counter_screen, "read_counter", noted_read)
+        monkeypatch.setattr(CounterScreen, "_show_early", noted_show)
+        await press(pilot, "n")
+        assert order == ["painted", "read"]
+        await press(pilot, "f", "1", "1", "enter", "escape")
+
+        order.clear()
+        await press(pilot, "n")  # and the next call, the same way
+        assert order == ["painted", "read"]
+    assert [visit.state for visit in all_visits(db)] == ["done", "called", "waiting"]
+
+
 async def test_the_forms_of_a_visit_are_built_before_the_first_key(db_url, clock, db, office):
     """Built off screen once the counter is up (issue 16): the shift's first i, f and channel
     step show the forms built ahead, filled in for the customer at the counter."""

@@ -224,15 +224,25 @@ class CounterScreen(BaseScreen):
             # Its screen-update timer is started too: a timer's first tick waits a whole
             # frame (17 ms), which the first showing of every form paid.
             dialog.style_ahead()
-            dialog._refresh_layout(app.size)
-            await dialog.wait_for_refresh()
-            dialog._compositor.render_update(full=True)
+            await self._draw_off_screen(dialog)
             dialog._update_timer.resume()  # ticks once (off screen, nothing to do) and pauses
             self._ahead.discard(name)
             if key in self._kept or not self.is_attached:  # a key built its own meanwhile
                 self._drop_dialog(name)
             else:
                 self._kept[key] = name
+
+    async def _draw_off_screen(self, dialog: Dialog) -> None:
+        """``dialog``, not on screen, laid out at the terminal's size and drawn: its showing
+        then draws only what changes meanwhile (Textual 8.2.8's screen internals, pinned)."""
+        await dialog.wait_for_refresh()  # its widgets' changes have reached it
+        if dialog in self.app.screen_stack or not dialog.is_attached:
+            return
+        dialog._layout_required = False  # the layout its changes asked for is this one
+        dialog._refresh_layout(self.app.size)
+        await dialog.wait_for_refresh()
+        if dialog not in self.app.screen_stack and dialog.is_attached:
+            dialog._compositor.render_update(full=True)
 
     def on_screen_resume(self) -> None:
         # A form closed: the kept ones are blanked for the next customer once the counter
@@ -251,14 +261,25 @@ class CounterScreen(BaseScreen):
         if not self.is_active or app.signed_in is None:  # a form is up: after it
             return
         current = self.view.current if self.view is not None else None
+        blanked = []
         for name in self._kept.values():
             dialog = app.get_screen(name) if app.is_screen_installed(name) else None
             if dialog is None or dialog in app.screen_stack:
                 continue
+            before = (dialog._blank, getattr(dialog, "_blank_for", None))
             if current is not None and getattr(dialog, "walk_up", None) is False:
                 dialog.prepare(current)
             else:
                 dialog.blank()
+            if (dialog._blank, getattr(dialog, "_blank_for", None)) != before:
+                blanked.append(dialog)  # changed: drawn again off screen
+
+        async def draw() -> None:
+            for dialog in blanked:
+                await self._draw_off_screen(dialog)
+
+        if blanked:
+            self.run_worker(draw(), group="draw-ahead")
 
     def on_resize(self, event: events.Resize) -> None:
         narrow = event.size.width < NARROW

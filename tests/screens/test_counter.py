@@ -812,15 +812,19 @@ async def test_kept_forms_are_blanked_for_the_next_customer_before_the_key(db_ur
         service = finish.query_one("#service", NumberedChoice)
         assert service.highlighted == service._codes.index("replacement_card")
 
-        resets = []
+        # ... and laid out and drawn there: showing it lays out nothing.
+        resets, layouts = [], []
         monkeypatch.setattr(NumberedChoice, "reset", lambda self, *args: resets.append(self.id))
+        for form in (check_in, finish):
+            monkeypatch.setattr(form, "_refresh_layout", lambda *args, form=form, **kwargs: layouts.append(form))
         await press(pilot, "f")
-        assert app.screen is finish and resets == []  # shown as it was made ready
+        assert app.screen is finish and resets == [] and layouts == []  # shown as it was made ready
         await press(pilot, "escape")  # the finish form, shown, is blanked again off screen
-        assert app.screen is counter and finish._blank and resets
+        assert app.screen is counter and finish._blank and resets and layouts == [finish]  # check_in: still blank
         resets.clear()
+        layouts.clear()
         await press(pilot, "i")
-        assert app.screen is check_in and resets == []
+        assert app.screen is check_in and resets == [] and layouts == []
     done = {visit.id: visit for visit in all_visits(db)}
     assert (done[first.id].state, done[first.id].channel_step) == ("done", "done")
     assert done[second.id].state == "called"

@@ -266,13 +266,12 @@ class CounterScreen(BaseScreen):
             dialog = app.get_screen(name) if app.is_screen_installed(name) else None
             if dialog is None or dialog in app.screen_stack:
                 continue
-            before = (dialog._blank, getattr(dialog, "_blank_for", None))
             if current is not None and getattr(dialog, "walk_up", None) is False:
-                dialog.prepare(current)
+                changed = dialog.prepare(current)
             else:
-                dialog.blank()
-            if (dialog._blank, getattr(dialog, "_blank_for", None)) != before:
-                blanked.append(dialog)  # changed: drawn again off screen
+                changed = dialog.blank()
+            if changed:
+                blanked.append(dialog)  # drawn again off screen
 
         async def draw() -> None:
             for dialog in blanked:

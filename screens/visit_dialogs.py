@@ -54,9 +54,9 @@ class CheckInDialog(Dialog):
                     yield FormInput(id="appointment", placeholder="walk-in", max_length=5, advance=False)
             yield MessageLine(id="message")
 
-    def prepare(self) -> None:
+    def prepare(self) -> bool:
         """Blank again, for the next customer (the counter keeps this dialog)."""
-        self.blank()
+        return self.blank()
 
     @on(Input.Submitted, "#appointment")
     def action_save(self) -> None:
@@ -158,31 +158,33 @@ class FinishDialog(Dialog):
     def _first_field(self) -> str:
         return "#segment" if self.walk_up else "#service"
 
-    def prepare(self, visit: Visit | None) -> None:
+    def prepare(self, visit: Visit | None) -> bool:
         """Blank again, for ``visit`` (the counter keeps this dialog; a walk-up has its own).
-        Nothing to do when it was blanked for that visit ahead of the key (``CounterScreen``)."""
+        Nothing to do (False) when it was blanked for that visit ahead of the key
+        (``CounterScreen``)."""
         if (visit is None) != self.walk_up:
             raise ValueError("a walk-up's finish dialog asks the segment: it is not a visit's")
         wanted = visit.service_wanted if visit is not None else None
-        if self._blank and self._blank_for == (getattr(visit, "id", None), wanted):
-            self.visit = visit
-            self._keys_ready = False
-            return
         self.visit = visit
+        if self._blank and self._blank_for == (getattr(visit, "id", None), wanted):
+            self._keys_ready = False
+            return False
         self.query_one("#title", Static).update(self.heading())
         self.blank()
         if visit is not None:
             self.query_one("#service", NumberedChoice).reset(wanted)
         self._blank_for = (getattr(visit, "id", None), wanted)
+        return True
 
     # The visit (its id and the service it wants) the form was last blanked for.
     _blank_for: tuple | None = None
 
-    def blank(self) -> None:
+    def blank(self) -> bool:
         if not self._blank:
             self._blank_for = None
-        self.reset(self._first_field)
+        changed = self.reset(self._first_field)
         self._show_follow_up(None)
+        return changed
 
     def _show_follow_up(self, needs: str | None) -> None:
         """The list an outcome requires (referral, reason), and no other."""
@@ -297,11 +299,12 @@ class ChannelDialog(Dialog):
                     yield NumberedChoice(items, id="preferred", advance=False)
             yield MessageLine(id="message")
 
-    def prepare(self, visit: Visit) -> None:
+    def prepare(self, visit: Visit) -> bool:
         """Blank again, for ``visit`` (the counter keeps this dialog)."""
         self.visit = visit
         self.query_one("#title", Static).update(self.heading())
         self.blank()
+        return True
 
     def action_save(self) -> None:
         offered = list(self.query_one("#offered", NumberedSelection).selected)

@@ -53,10 +53,10 @@ class Dialog(BaseModal):
     # the key that shows one again does not.
     _blank = False
 
-    def reset(self, focus: str) -> None:
+    def reset(self, focus: str) -> bool:
         """Every pick list and field back to blank, the message line empty, the form scrolled
         to its top and ``focus`` (a selector) focused: the state compose left, for a dialog
-        built once and shown again (``CounterScreen.kept``)."""
+        built once and shown again (``CounterScreen.kept``). False if it was blank already."""
         from textual.containers import ScrollableContainer
         from textual.widgets import Input
 
@@ -64,7 +64,7 @@ class Dialog(BaseModal):
 
         self._keys_ready = False
         if self._blank:
-            return
+            return False
         for choice in self.query(NumberedChoice):
             choice.reset()
         for selection in self.query(NumberedSelection):
@@ -76,11 +76,12 @@ class Dialog(BaseModal):
             scroll.scroll_home(animate=False, immediate=True)
         self.set_focus(self.query_one(focus), scroll_visible=False)
         self._blank = True
+        return True
 
-    def blank(self) -> None:
+    def blank(self) -> bool:
         """Blank for the next customer, ahead of the key that shows it (``CounterScreen``):
-        its own ``prepare`` less what it needs that customer for."""
-        self.reset(self.AUTO_FOCUS)
+        its own ``prepare`` less what it needs that customer for. False if nothing changed."""
+        return self.reset(self.AUTO_FOCUS)
 
     def on_screen_resume(self) -> None:
         # Shown: from now on the clerk may type into it.

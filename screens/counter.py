@@ -266,11 +266,7 @@ class CounterScreen(BaseScreen):
             dialog = app.get_screen(name) if app.is_screen_installed(name) else None
             if dialog is None or dialog in app.screen_stack:
                 continue
-            if current is not None and getattr(dialog, "walk_up", None) is False:
-                changed = dialog.prepare(current)
-            else:
-                changed = dialog.blank()
-            if changed:
+            if dialog.ready_for(current):
                 blanked.append(dialog)  # drawn again off screen
 
         async def draw() -> None:

@@ -54,9 +54,9 @@ class CheckInDialog(Dialog):
                     yield FormInput(id="appointment", placeholder="walk-in", max_length=5, advance=False)
             yield MessageLine(id="message")
 
-    def prepare(self) -> bool:
+    def prepare(self) -> None:
         """Blank again, for the next customer (the counter keeps this dialog)."""
-        return self.blank()
+        self.blank()
 
     @on(Input.Submitted, "#appointment")
     def action_save(self) -> None:
@@ -164,17 +164,23 @@ class FinishDialog(Dialog):
         (``CounterScreen``)."""
         if (visit is None) != self.walk_up:
             raise ValueError("a walk-up's finish dialog asks the segment: it is not a visit's")
-        wanted = visit.service_wanted if visit is not None else None
+        blank_for = (visit.id, visit.service_wanted) if visit is not None else (None, None)
         self.visit = visit
-        if self._blank and self._blank_for == (getattr(visit, "id", None), wanted):
+        if self._blank and self._blank_for == blank_for:
             self._keys_ready = False
             return False
         self.query_one("#title", Static).update(self.heading())
         self.blank()
         if visit is not None:
-            self.query_one("#service", NumberedChoice).reset(wanted)
-        self._blank_for = (getattr(visit, "id", None), wanted)
+            self.query_one("#service", NumberedChoice).reset(visit.service_wanted)
+        self._blank_for = blank_for
         return True
+
+    def ready_for(self, current: Visit | None) -> bool:
+        # A visit's form is filled in for the customer at the counter; a walk-up's is blank.
+        if self.walk_up or current is None:
+            return self.blank()
+        return self.prepare(current)
 
     # The visit (its id and the service it wants) the form was last blanked for.
     _blank_for: tuple | None = None
@@ -299,12 +305,11 @@ class ChannelDialog(Dialog):
                     yield NumberedChoice(items, id="preferred", advance=False)
             yield MessageLine(id="message")
 
-    def prepare(self, visit: Visit) -> bool:
+    def prepare(self, visit: Visit) -> None:
         """Blank again, for ``visit`` (the counter keeps this dialog)."""
         self.visit = visit
         self.query_one("#title", Static).update(self.heading())
         self.blank()
-        return True
 
     def action_save(self) -> None:
         offered = list(self.query_one("#offered", NumberedSelection).selected)

@@ -83,6 +83,11 @@ class Dialog(BaseModal):
         its own ``prepare`` less what it needs that customer for. False if nothing changed."""
         return self.reset(self.AUTO_FOCUS)
 
+    def ready_for(self, current: Any) -> bool:
+        """Made ready off screen for the next showing, ``current`` being the customer at the
+        counter (or None); False if nothing changed. A blank form, unless it needs that customer."""
+        return self.blank()
+
     def on_screen_resume(self) -> None:
         # Shown: from now on the clerk may type into it.
         self._blank = False

@@ -96,7 +96,24 @@ class TypeAhead:
             self.kick()
 
     async def _settle(self) -> None:
-        """Wait until the app and the screen in front have processed what is queued on them."""
+        """Wait until the app and the screen in front have processed what is queued on them,
+        and the screen has laid out what that changed."""
+        await self._settle_messages()
+        # A key typed slowly finds the screen laid out: a list just shown (the referral an
+        # outcome asks for) has its place, and the focus moves past it in screen order, not
+        # before it. Textual lays out on its next frame (Screen._layout_required, pinned);
+        # laying out can ask for more (a list's new size), hence the rounds.
+        for _round in range(SETTLE_ROUNDS):
+            screen = self.app._screen_or_none()
+            if screen is None or not screen._layout_required or not screen.is_attached:
+                return
+            try:
+                await asyncio.wait_for(screen.wait_for_refresh(), SETTLE_TIMEOUT)
+            except TimeoutError:
+                return
+            await self._settle_messages()
+
+    async def _settle_messages(self) -> None:
         app = self.app
         for round_number in range(SETTLE_ROUNDS):
             try:

@@ -64,6 +64,30 @@ async def test_two_visits_in_one_burst_keep_the_number_after_f(db_url, clock, db
     assert (second.service, second.outcome, second.channel_step) == ("replacement_card", "follow_up", "skipped")
 
 
+async def test_a_referral_typed_as_a_burst_lands_where_typed_slowly(db_url, clock, db, office, monkeypatch):
+    """An outcome that shows the referral list moves the focus to it; the Enter and the note
+    behind it in the burst wait until the form is laid out with that list in it (screen
+    order decides where the focus goes next: a list not laid out yet sorted first)."""
+    add_waiting(db, office, 1)
+    app = make_app(db_url, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "n")
+        delivered, deliver = [], app.deliver_key
+
+        async def noted(event):
+            delivered.append((event.key, app.screen._layout_required))
+            await deliver(event)
+
+        monkeypatch.setattr(app, "deliver_key", noted)
+        burst(app, "f", "1", "2", "enter", "1", "x", "enter", "escape")
+        await settle(pilot)
+        assert [key for key, laid_out_pending in delivered if laid_out_pending] == []
+    [visit] = all_visits(db)
+    assert (visit.outcome, visit.referral, visit.note, visit.channel_step) == (
+        "referred", "state_medicaid", "1x", "skipped")
+
+
 async def test_a_complaint_typed_as_a_burst_lands_field_by_field(db_url, clock, db, office):
     app = make_app(db_url, clock)
     async with app.run_test(size=SIZE) as pilot:

@@ -268,7 +268,8 @@ def _has_schema(connection: sqlite3.Connection) -> bool:
 
 def _write_into(backup_path: Path, live: Path) -> None:
     """The backup's pages into the live file: SQLite does it in one write transaction on
-    the live database (journalled in its WAL), so it is all or nothing."""
+    the live database (journalled in its WAL, or in a rollback journal when a restore left
+    it out of WAL mode), so it is all or nothing: a kill leaves the old database."""
     try:
         with closing(_read_only(backup_path)) as source, \
                 closing(sqlite3.connect(live, timeout=BUSY_TIMEOUT_MS / 1000)) as target:

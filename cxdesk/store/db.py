@@ -16,7 +16,7 @@ import itertools
 import os
 import sqlite3
 import urllib.parse
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -217,7 +217,9 @@ def inspect_sqlite_file(path: Path, *, quick_check: bool = True) -> None:
 
     A refused file is left as it was: a WAL-mode file gets -wal and -shm files
     even from a read-only connection, and those are removed again if this look
-    made them and nothing else wrote to them.
+    made them and nothing else wrote to them. The one write is SQLite's own: a
+    write that was cut off part-way (a kill mid-restore, a power cut) is rolled
+    back first, as any program that may write the file would at its first read.
     """
     companions = [path.with_name(path.name + suffix) for suffix in COMPANIONS]
     existed = [companion.exists() for companion in companions]
@@ -231,7 +233,36 @@ def inspect_sqlite_file(path: Path, *, quick_check: bool = True) -> None:
         raise
 
 
+# A read-only connection cannot finish what a killed writer left: a hot rollback
+# journal, or a WAL index to rebuild. SQLite says so with these (extended) codes.
+_CUT_OFF = frozenset({"SQLITE_READONLY_ROLLBACK", "SQLITE_READONLY_RECOVERY", "SQLITE_READONLY_CANTINIT"})
+
+
+class _CutOffWrite(Exception):
+    """The file holds a write that was cut off part-way; a writable connection rolls it back."""
+
+
 def _look_read_only(path: Path, *, quick_check: bool = True) -> None:
+    try:
+        _look(path, quick_check=quick_check)
+    except _CutOffWrite:
+        _roll_back_cut_off_write(path)
+        _look(path, quick_check=quick_check)
+
+
+def _roll_back_cut_off_write(path: Path) -> None:
+    try:
+        with closing(sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)) as connection:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as exc:
+        raise CxdeskError(
+            f"{path} holds a change that was cut off part-way (the program writing it was stopped), "
+            f"and SQLite could not roll it back: {_sqlite_reason(exc)} Open it once with write access "
+            "to this file and its folder, and it is rolled back."
+        ) from None
+
+
+def _look(path: Path, *, quick_check: bool) -> None:
     from cxdesk.store.head import HEAD_REVISION
 
     uri = f"file:{urllib.parse.quote(str(path))}?mode=ro"
@@ -265,6 +296,8 @@ def _look_read_only(path: Path, *, quick_check: bool = True) -> None:
     except sqlite3.DatabaseError as exc:
         if _is_damage(exc):
             raise CxdeskError(_damaged(path, str(exc))) from None
+        if getattr(exc, "sqlite_errorname", None) in _CUT_OFF:
+            raise _CutOffWrite from None
         raise CxdeskError(f"Cannot open database {path}: {_sqlite_reason(exc)}") from None
     finally:
         connection.close()

@@ -486,3 +486,44 @@ def test_after_a_session_that_did_not_close_cleanly_the_file_is_checked(tmp_path
     open_database(sqlite_url(path)).dispose()
     assert _quick_checks(seen) == 1
     crashed.engine.dispose()
+
+
+def test_a_write_cut_off_part_way_is_rolled_back_at_the_next_open(tmp_path):
+    """A file out of WAL mode (as a restore from a backup leaves it) whose writer was
+    killed mid-transaction has a hot rollback journal, which a read-only look cannot
+    roll back: the next start rolls it back and opens the database as it was."""
+    import os
+    import signal
+
+    path = tmp_path / "office.db"
+    database = open_database(sqlite_url(path), create=True)
+    make_office(database)
+    database.dispose()
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA journal_mode=DELETE").fetchone() == ("delete",)
+    before = _office_rows(path)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            writer = sqlite3.connect(path, isolation_level=None)
+            writer.execute("PRAGMA cache_size=2")  # spill: the file itself is written mid-transaction
+            writer.execute("BEGIN IMMEDIATE")
+            writer.execute("UPDATE office SET name = 'half written'")
+            writer.execute("CREATE TABLE junk(a)")
+            writer.executemany("INSERT INTO junk VALUES (?)", [("x" * 500,) for _ in range(2000)])
+            os.kill(os.getpid(), signal.SIGKILL)
+        finally:
+            os._exit(1)
+    os.waitpid(pid, 0)
+    assert (tmp_path / "office.db-journal").stat().st_size > 0
+    open_database(sqlite_url(path)).dispose()
+    assert not (tmp_path / "office.db-journal").exists()
+    assert _office_rows(path) == before
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert connection.execute("SELECT count(*) FROM sqlite_master WHERE name = 'junk'").fetchone() == (0,)
+
+
+def _office_rows(path):
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+        return connection.execute("SELECT * FROM office").fetchall()

@@ -17,10 +17,14 @@ microseconds. Their text is never read as markup (a "[" in a code shows as typed
 
 from __future__ import annotations
 
+from itertools import chain
+from typing import NamedTuple
+
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.cache import LRUCache
+from textual.strip import Strip
 from textual.widgets.data_table import ColumnKey, RowKey
 
 from cxdesk.screens.widgets.tables import SteadyTable
@@ -35,6 +39,8 @@ class LineTable(SteadyTable):
     _painted_count: int | None = None
     # A row is being removed from a table whose height does not follow its rows (remove_row).
     _rows_only = False
+    # What every line of one paint shares (render_lines), worked out once for the paint.
+    _pass: _Pass | None = None
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -46,10 +52,11 @@ class LineTable(SteadyTable):
         self._cells_drawn: LRUCache[tuple, list[Segment]] = LRUCache(_CELLS_KEPT)
         # The row and column of each cell, as the Style a click reads them from.
         self._cell_meta: dict[tuple[int, int], Style] = {}
+        # The header's line, by what it shows and how (_render_line).
+        self._header_drawn: LRUCache[tuple, Strip] = LRUCache(8)
 
     def _seen(self, what: tuple, work_out):
-        key = (what, self._pseudo_class_state, self.app.theme, frozenset(self.app.classes),
-               frozenset(self.screen.classes))
+        key = (what, *(self._pass or self._take_measure()).styled_by)
         if key not in self._styles_seen:
             self._styles_seen[key] = work_out()
         return self._styles_seen[key]
@@ -67,6 +74,7 @@ class LineTable(SteadyTable):
     def notify_style_update(self) -> None:
         self._styles_seen.clear()
         self._cells_drawn.clear()
+        self._header_drawn.clear()
         super().notify_style_update()
 
     def update_cells(self, changes: list[tuple[str, ColumnKey, object]]) -> None:
@@ -133,11 +141,78 @@ class LineTable(SteadyTable):
                                recompose=recompose)
 
     def render_lines(self, crop):
+        """The lines of one paint. What every line asks again (the columns in order, their
+        widths, the table's width, what its styles depend on: each a walk through the DOM
+        or a sort) is worked out once for the paint: a line that moved up one place is
+        otherwise more of that than drawing (issue 16: the re-read after another counter's
+        call redraws every row on screen)."""
         self._painted_count = self._update_count
-        return super().render_lines(crop)
+        self._pseudo_class_state = self.get_pseudo_class_state()
+        self._pass = self._take_measure()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass = None
+
+    def _take_measure(self) -> _Pass:
+        columns = self.ordered_columns
+        widths = tuple(column.get_render_width(self) for column in columns)
+        return _Pass(columns, widths, self._row_label_column_width + sum(widths), self.size.width,
+                     (self._pseudo_class_state, self.app.theme, frozenset(self.app.classes),
+                      frozenset(self.screen.classes)))
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        """A line as DataTable makes it, but a body row's straight from its cells: each cell
+        is exactly its column's width (cell_segments), so the line's length is known and is
+        neither measured nor cropped unless the table is wider than the pane or scrolled."""
+        line = self._pass
+        if line is None or self.fixed_columns:
+            return super()._render_line(y, x1, x2, base_style)
+        try:
+            row_key, line_no = self._get_offsets(y)
+        except LookupError:
+            return super()._render_line(y, x1, x2, base_style)
+        cursor, hover = self.cursor_coordinate, self.hover_coordinate
+        cache_key = (y, x1, x2, line.width, cursor, hover, base_style, self.cursor_type, self._show_hover_cursor,
+                     self._update_count, self._pseudo_class_state)
+        strip = self._line_cache.get(cache_key)
+        if strip is not None:
+            return strip
+        if row_key is self._header_row_key and self.cursor_type == "row":
+            # The header does not change with the rows, but DataTable's caches drop it at
+            # every row added or removed: it is kept here, by what it shows and how (the
+            # mouse over a header cell lights it; a column cursor would too).
+            header_key = (cache_key[:4], cache_key[6:9], self._pseudo_class_state, line.widths,
+                          tuple((column.label.plain, str(column.label.style)) for column in line.columns),
+                          cursor if cursor.row < 0 else None, hover if hover.row < 0 else None)
+            strip = self._header_drawn.get(header_key)
+            if strip is None:
+                strip = self._header_drawn[header_key] = super()._render_line(y, x1, x2, base_style)
+            self._line_cache[cache_key] = strip
+            return strip
+        row = self._body_row(row_key, line_no, base_style, cursor, hover)
+        if row is None:
+            return super()._render_line(y, x1, x2, base_style)
+        # Cells are simplified as they are drawn, and two cells never share a style (each
+        # has its row and column): the line needs no Strip.simplify.
+        segments = list(chain.from_iterable(row))
+        length = max(line.width, line.table_width)
+        if x1 == 0 and x2 >= length == line.width:
+            strip = Strip(segments, line.width)
+        else:
+            strip = Strip(segments, length).crop(x1, x2).adjust_cell_length(line.width, base_style)
+        self._line_cache[cache_key] = strip
+        return strip
 
     def _render_line_in_row(self, row_key, line_no, base_style, cursor_location, hover_location):
-        """A body row as DataTable draws it, from cells drawn before wherever they were.
+        row = self._body_row(row_key, line_no, base_style, cursor_location, hover_location)
+        if row is None:
+            return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
+        return [], row
+
+    def _body_row(self, row_key, line_no, base_style, cursor_location, hover_location) -> list | None:
+        """A body row's cells as DataTable draws them (None for the header and anything
+        this does not draw), from cells drawn before wherever they were.
 
         When one customer leaves the front of the line every row on screen changes (its
         position, its stripe), and DataTable draws each of them anew: a cell's styles
@@ -148,16 +223,15 @@ class LineTable(SteadyTable):
         row_index = self._row_locations.get(row_key)
         if (row_index is None or row_index < self.fixed_rows or line_no or self.fixed_columns
                 or self.cursor_type != "row" or (self._labelled_row_exists and self.show_row_labels)):
-            return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
+            return None
+        line = self._pass or self._take_measure()
         cursor, hover = row_index == cursor_location.row, row_index == hover_location.row
         row_style = self._get_row_style(row_index, base_style)
         state = (row_style, cursor and self.show_cursor, hover and self.show_cursor and self._show_hover_cursor,
                  self.cursor_foreground_priority, self.cursor_background_priority, self._pseudo_class_state)
         values, drawn = self._data[row_key], self._cells_drawn
-        scrollable_row, table_width = [], self._row_label_column_width
-        for column_index, column in enumerate(self.ordered_columns):
-            width = column.get_render_width(self)
-            table_width += width
+        scrollable_row = []
+        for column_index, (column, width) in enumerate(zip(line.columns, line.widths)):
             value = values.get(column.key)
             key = _value_key(value)
             if key is None:  # a Text with styles of its own: drawn as DataTable draws it, not kept
@@ -173,8 +247,8 @@ class LineTable(SteadyTable):
                                       False, False, False, hover, cursor, self.show_cursor,
                                       self._show_hover_cursor, False, False)[0])
         out_of_bounds = Style.from_meta({"row": row_index, "column": 0, "out_of_bounds": True})
-        scrollable_row.append([Segment(" " * max(0, self.size.width - table_width), extend_style + out_of_bounds)])
-        return [], scrollable_row
+        scrollable_row.append([Segment(" " * max(0, line.width - line.table_width), extend_style + out_of_bounds)])
+        return scrollable_row
 
     def _placed(self, cell: list[Segment], row_index: int, column_index: int) -> list[Segment]:
         """A cell's segments with the row and column a click reads (a Style kept per cell)."""
@@ -258,4 +332,15 @@ def cell_segments(value: object, width: int, padding: int, pre_style: Style, pos
         body = [Segment(text.plain, console.get_style(text.style) if text.style else None)]
     # The padding and the room the text leaves are unstyled, as Rich lays a cell out.
     segments = [Segment(" " * padding), *body, Segment(" " * (inner - text.cell_len + padding))]
-    return list(Segment.apply_style(segments, style=pre_style, post_style=post_style))
+    # Its padding and text in one style are one segment: a line joins its cells as they are.
+    return list(Segment.simplify(Segment.apply_style(segments, style=pre_style, post_style=post_style)))
+
+
+class _Pass(NamedTuple):
+    """What the lines of one paint share (LineTable.render_lines)."""
+
+    columns: list
+    widths: tuple[int, ...]
+    table_width: int  # the row labels' column and every column, padding included
+    width: int  # the table's own width on screen
+    styled_by: tuple  # what the table's Rich styles depend on, beside the component asked for

@@ -3,8 +3,10 @@ it must look exactly as DataTable would, never read a cell as markup, and follow
 
 from __future__ import annotations
 
+import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.coordinate import Coordinate
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import DataTable
@@ -45,17 +47,27 @@ class OneTable(App[None]):
         self.table.move_cursor(row=1)
 
 
-async def drawn(table: DataTable, *, theme: str | None = None, hostile: str | None = None) -> list:
+async def drawn(table: DataTable, *, theme: str | None = None, hostile: str | None = None,
+                width: int = 60, scroll_x: int = 0) -> list:
     """Every line the table draws: (character, style) of each cell of the terminal."""
     app = OneTable(table)
-    async with app.run_test(size=(60, 8)) as pilot:
+    async with app.run_test(size=(width, 8)) as pilot:
         if theme:
             app.theme = theme
         if hostile is not None:
             table.update_cell("3", table.ordered_columns[1].key, hostile)
         await pilot.pause()
-        lines = table.render_lines(Region(0, 0, table.size.width, table.size.height))
-        return [[(character, segment.style) for segment in line for character in segment.text] for line in lines]
+        if scroll_x:
+            table.scroll_to(x=scroll_x, animate=False, immediate=True)
+            await pilot.pause()
+            assert table.scroll_x == scroll_x
+        return lines_of(table)
+
+
+def lines_of(table: DataTable) -> list:
+    lines = table.render_lines(Region(0, 0, table.size.width, table.size.height))
+    assert {line.cell_length for line in lines} == {table.size.width}
+    return [[(character, segment.style) for segment in line for character in segment.text] for line in lines]
 
 
 def plain(lines: list) -> list[str]:
@@ -68,6 +80,41 @@ async def test_the_line_looks_exactly_as_a_data_table_draws_it() -> None:
     assert plain(ours) == plain(theirs)
     assert "A service with a name far long" in plain(ours)[2]  # an auto width: all of it (cut by the screen)
     assert ours == theirs  # character and style of every cell: stripes, cursor, a cell's own style
+
+
+@pytest.mark.parametrize(("width", "scroll_x"), [(200, 0), (60, 9)], ids=["narrower-than-the-screen", "scrolled"])
+async def test_the_line_beside_room_to_spare_or_scrolled_sideways_looks_as_a_data_table_draws_it(
+        width: int, scroll_x: int) -> None:
+    # A line is made straight from its cells: padded out when the screen is wider, cut at
+    # both ends when scrolled (the line's "Service" column can sit past a narrow pane's edge).
+    ours = await drawn(LineTable(cursor_type="row", zebra_stripes=True), width=width, scroll_x=scroll_x)
+    theirs = await drawn(DataTable(cursor_type="row", zebra_stripes=True), width=width, scroll_x=scroll_x)
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("cursor_type", ["row", "column"])
+async def test_the_header_kept_between_changes_of_rows_is_drawn_as_a_data_table_draws_it(cursor_type: str) -> None:
+    async def header(table: DataTable) -> tuple[list, list]:
+        app = OneTable(table)
+        async with app.run_test(size=(60, 8)) as pilot:
+            await pilot.pause()
+            lines_of(table)
+            table.remove_row("3")  # DataTable forgets what it drew; the line table keeps its header
+            await pilot.pause()
+            drawn = [lines_of(table)[0]]
+            table.move_cursor(column=2)
+            await pilot.pause()
+            drawn.append(lines_of(table)[0])
+            table._show_hover_cursor = True  # the mouse over the header's second cell
+            table.hover_coordinate = Coordinate(-1, 1)
+            await pilot.pause()
+            return [*drawn, lines_of(table)[0]]
+
+    ours = await header(LineTable(cursor_type=cursor_type, zebra_stripes=True))
+    theirs = await header(DataTable(cursor_type=cursor_type, zebra_stripes=True))
+    assert ours == theirs
+    if cursor_type == "column":
+        assert ours[0] != ours[1]  # the header lights the cursor's column
 
 
 async def test_a_table_with_a_cell_cursor_looks_exactly_as_a_data_table_draws_it() -> None:

@@ -9,6 +9,7 @@ it, unless the person signing in confirms that they take it over.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -238,8 +239,14 @@ def shift_is_open(session: Session, signed_in: SignedIn) -> bool:
 
     Asked of the database itself, not of a Shift the session may hold: one query on
     every counter read (issue 16)."""
-    row = session.exec(select(Shift.id, Shift.ended_at).where(Shift.id == signed_in.shift.id)).first()
+    row = session.execute(_shift_query(), {"shift": signed_in.shift.id}).first()
     return row is not None and row.ended_at is None
+
+
+@functools.cache
+def _shift_query():
+    # Built once: asked on every counter read.
+    return select(Shift.id, Shift.ended_at).where(Shift.id == sa.bindparam("shift", type_=Shift.__table__.c.id.type))
 
 
 def sign_out(session: Session, signed_in: SignedIn, now: datetime) -> None:

@@ -170,21 +170,32 @@ def long_wait_minutes(session: Session, office: Office, day: date) -> int:
     strictest waiting-time standard in force on ``day`` (an hour if there is none).
 
     Read on every counter refresh, so it asks only for waiting-time versions."""
-    if session.exec(select(ServiceStandard.id).where(ServiceStandard.office_id == office.id).limit(1)).first() is None:
+    any_standard, versions = _long_wait_queries()
+    if session.execute(any_standard, {"office": office.id}).first() is None:
         thresholds = [d.draft.threshold for d in default_standards() if d.draft.measure == "wait_within"]
     else:
         # The columns it needs, not the versions as objects: read on every counter refresh.
         in_force: dict[uuid.UUID, tuple] = {}
-        for version in session.exec(
-            select(StandardVersion.standard_id, StandardVersion.threshold, StandardVersion.retired)
-            .join(ServiceStandard, ServiceStandard.id == StandardVersion.standard_id)
-            .where(ServiceStandard.office_id == office.id, ServiceStandard.measure == "wait_within",
-                   StandardVersion.effective_from <= day)
-            .order_by(StandardVersion.effective_from, StandardVersion.created_at)
-        ):
+        for version in session.execute(versions, {"office": office.id, "day": day}):
             in_force[version.standard_id] = version
         thresholds = [v.threshold for v in in_force.values() if not v.retired and v.threshold]
     return min(thresholds, default=FALLBACK_LONG_WAIT_MINUTES)
+
+
+@functools.cache
+def _long_wait_queries():
+    """(any standard in the office?, its waiting-time versions up to a day): built once,
+    over bind parameters, as they are read on every counter refresh."""
+    office = sa.bindparam("office", type_=ServiceStandard.__table__.c.office_id.type)
+    day = sa.bindparam("day", type_=StandardVersion.__table__.c.effective_from.type)
+    return (
+        select(ServiceStandard.id).where(ServiceStandard.office_id == office).limit(1),
+        select(StandardVersion.standard_id, StandardVersion.threshold, StandardVersion.retired)
+        .join(ServiceStandard, ServiceStandard.id == StandardVersion.standard_id)
+        .where(ServiceStandard.office_id == office, ServiceStandard.measure == "wait_within",
+               StandardVersion.effective_from <= day)
+        .order_by(StandardVersion.effective_from, StandardVersion.created_at),
+    )
 
 
 # --- results for a period -----------------------------------------------------------------------

@@ -306,17 +306,26 @@ class CounterScreen(BaseScreen):
 
         return read
 
-    def then_read(self, work: Callable[[Any], Any]) -> Callable[[Any], tuple[Any, CounterView | None]]:
+    def then_read(self, work: Callable[[Any], Any], first: Callable[[Any], None] | None = None
+                  ) -> Callable[[Any], tuple[Any, CounterView | None]]:
         """``work``, then in the same database job what the counter shows after it.
 
         A step and the read after it as one job are shown in one repaint, not two (issue 16:
         key to screen). The step is saved before the read: a read that fails gives None, and
         the next refresh reads again and says why.
+
+        ``first``: what comes after the step is not the counter but another form (the finish
+        form's Enter brings the channel step). ``first(result)`` is then run here as soon as
+        the step is saved, and the read waits for what it shows to be painted
+        (``_painted_before_the_read``); the counter under it shows the read a moment later.
         """
         read = self.reader()
+        before_the_read = self._painted_before_the_read() if first is not None else None
 
         def job(session) -> tuple[Any, CounterView | None]:
             result = work(session)
+            if before_the_read is not None:
+                before_the_read(lambda: first(result))
             try:
                 view, _clock_only = read(session)
             except Exception:  # noqa: BLE001 - the step is saved; refresh_view reports a failed read
@@ -550,31 +559,52 @@ class CounterScreen(BaseScreen):
         The database thread waits for that paint (at most ``EARLY_PAINT_WAIT_S``) before it
         reads: the read holds the interpreter, and the paint, handed the interpreter a
         millisecond at a time, came only after it."""
-        loop = asyncio.get_running_loop()
         app, zone, services, segments = self.app, self.app.office.timezone, self.services, self.segments
         narrow = self.has_class("-narrow")
+        before_the_read = self._painted_before_the_read()
 
         def show(called: Visit) -> None:
             text = current_text(called, app.now(), zone, services, segments, narrow=narrow)
-            painted = threading.Event()
-            try:
-                loop.call_soon_threadsafe(self._show_early, "#current", text, painted.set)
-            except RuntimeError:  # the app is closing: the call is saved, nothing left to show it on
-                return
-            painted.wait(EARLY_PAINT_WAIT_S)
+            before_the_read(lambda: self._show_early("#current", text))
 
         return show
 
-    def _show_early(self, selector: str, content, painted: Callable[[], None] | None) -> None:
-        try:
-            if self.is_attached and self.app.signed_in is not None:
-                self._update(selector, content)
-                if self.is_current:
-                    self.call_after_refresh(painted)
-                    painted = None
-        finally:
-            if painted is not None:  # nothing to paint here: the read goes on at once
-                painted()
+    def _show_early(self, selector: str, content) -> bool:
+        if not self.is_attached or self.app.signed_in is None:
+            return False
+        self._update(selector, content)
+        return self.is_current
+
+    def _painted_before_the_read(self) -> Callable[[Callable[[], bool | None]], None]:
+        """For the database thread, between a step and the read after it: ``show()`` run on the
+        app's thread, and the read held until what it showed is painted, at most
+        ``EARLY_PAINT_WAIT_S`` (``show`` returns False when it showed nothing).
+
+        The read holds the interpreter: a paint asked for meanwhile was handed it a
+        millisecond at a time, and came only after the read."""
+        loop = asyncio.get_running_loop()
+        app = self.app
+
+        def on_the_app(show: Callable[[], bool | None], painted: threading.Event) -> None:
+            try:
+                shown = show()
+            except Exception as exc:  # noqa: BLE001 - the step is saved; the read goes on
+                app.report_unexpected(exc, "showing the result of a step")
+                shown = False
+            if shown is False or not app.is_running:
+                painted.set()  # nothing to paint: the read goes on at once
+            else:
+                app.screen.call_after_refresh(painted.set)
+
+        def before_the_read(show: Callable[[], bool | None]) -> None:
+            painted = threading.Event()
+            try:
+                loop.call_soon_threadsafe(on_the_app, show, painted)
+            except RuntimeError:  # the app is closing: the step is saved, nothing left to show it on
+                return
+            painted.wait(EARLY_PAINT_WAIT_S)
+
+        return before_the_read
 
     def _with_current(self, step, message: str, description: str, after=None) -> None:
         """A step on the customer at this counter, re-read on the database thread."""

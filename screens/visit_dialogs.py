@@ -112,6 +112,8 @@ class FinishDialog(Dialog):
 
     BINDINGS = [Binding("ctrl+s", "save", "Save", tooltip="Save the visit.", id="save-finish",
                         priority=True)]
+    # Saved, the visit's channel step comes up at once; the counter under it follows (issue 16).
+    NEXT_FORM_FIRST = True
 
     def __init__(self, visit: Visit | None, *, walk_up: bool | None = None) -> None:
         super().__init__()

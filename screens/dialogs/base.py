@@ -105,8 +105,12 @@ class Dialog(BaseModal):
     # database job reads what that screen shows (``then_read(work)`` returns the job, whose
     # result is (the save's result, what was read)), and ``then_show`` shows it just before
     # the dialog's own ``on_done``.
-    then_read: Callable[[Callable[[Any], Any]], Callable[[Any], tuple[Any, Any]]] | None = None
+    then_read: Callable[..., Callable[[Any], tuple[Any, Any]]] | None = None
     then_show: Callable[[Any], None] | None = None
+    # What follows this form's save is another form, not the screen under it (the finish
+    # form's channel step): ``on_done`` runs as soon as the step is saved, and the screen's
+    # read is shown under that form when it comes (``then_read``'s ``first``).
+    NEXT_FORM_FIRST = False
 
     def save_db(self, work: Callable[[Any], Any], on_done: Callable[[Any], None], description: str) -> None:
         """``work`` on the database thread; a refusal (of any kind) is shown here."""
@@ -114,6 +118,10 @@ class Dialog(BaseModal):
             self.app.run_db(work, on_done, on_error=self.show_error, description=description)
             return
         show = self.then_show
+        if self.NEXT_FORM_FIRST:
+            self.app.run_db(self.then_read(work, first=on_done), lambda outcome: show(outcome[1]),
+                            on_error=self.show_error, description=description)
+            return
 
         def done(outcome: tuple[Any, Any]) -> None:
             result, read = outcome

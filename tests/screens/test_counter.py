@@ -1,7 +1,9 @@
 """Pilot tests: keys in, database out."""
 
 import asyncio
+import threading
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 
@@ -702,39 +704,97 @@ async def test_the_customer_called_shows_before_the_read_after_the_call(db_url, 
     assert (rows_meanwhile, rows_after) == (2, 1)
 
 
+def note_steps_paints_and_reads(monkeypatch, app, order: list, step: str, shown) -> None:
+    """Into ``order``: "saved" when the domain's ``step`` returns (the database thread), "read"
+    when the counter's read starts, and each paint of the terminal as ("painted", shown())."""
+    from textual.app import App
+
+    from cxdesk.screens import counter as counter_screen
+
+    saved, read, display = getattr(visits, step), counter_screen.read_counter, App._display
+
+    def noted_step(*args, **kwargs):
+        result = saved(*args, **kwargs)
+        order.append("saved")
+        return result
+
+    def noted_read(*args, **kwargs):
+        order.append("read")
+        return read(*args, **kwargs)
+
+    def noted_display(self, screen, renderable):
+        order.append(("painted", shown()))
+        return display(self, screen, renderable)
+
+    class NotedEvent(threading.Event):
+        """The event the database thread waits on before the read: "paint seen" when set."""
+
+        def set(self) -> None:
+            order.append("paint seen")
+            super().set()
+
+    monkeypatch.setattr(visits, step, noted_step)
+    monkeypatch.setattr(counter_screen, "read_counter", noted_read)
+    monkeypatch.setattr(App, "_display", noted_display)
+    monkeypatch.setattr(counter_screen, "threading", SimpleNamespace(Event=NotedEvent))
+
+
+def painted_between_save_and_read(order: list) -> list:
+    """What each paint showed between the step's save and the read after it; the read waited
+    for the paint to be seen."""
+    saved, read = order.index("saved"), order.index("read")
+    assert saved < order.index("paint seen") < read
+    return [event[1] for event in order[saved + 1:read] if isinstance(event, tuple)]
+
+
 async def test_the_read_after_a_call_waits_for_the_customer_called_to_be_painted(db_url, clock, db, office,
                                                                                   monkeypatch):
     """The read holds the interpreter: the database thread lets the ticket called be painted
     first (issue 16)."""
-    from cxdesk.screens import counter as counter_screen
-
     add_waiting(db, office, 3)
     app = make_app(db_url, clock)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot)
-        order, read, show_early = [], counter_screen.read_counter, CounterScreen._show_early
+        order: list = []
 
-        def noted_read(*args, **kwargs):
-            order.append("read")
-            return read(*args, **kwargs)
+        def called_shown() -> bool:
+            text = str(app.screen.query_one("#current").render()) if isinstance(app.screen, CounterScreen) else ""
+            return "CALLED" in text
 
-        def noted_show(screen, selector, content, painted):
-            def noted_paint():
-                order.append("painted")
-                painted()
-
-            show_early(screen, selector, content, noted_paint)
-
-        monkeypatch.setattr(counter_screen, "read_counter", noted_read)
-        monkeypatch.setattr(CounterScreen, "_show_early", noted_show)
+        note_steps_paints_and_reads(monkeypatch, app, order, "call_next", called_shown)
         await press(pilot, "n")
-        assert order == ["painted", "read"]
+        assert True in painted_between_save_and_read(order)
         await press(pilot, "f", "1", "1", "enter", "escape")
 
         order.clear()
         await press(pilot, "n")  # and the next call, the same way
-        assert order == ["painted", "read"]
+        assert True in painted_between_save_and_read(order)
     assert [visit.state for visit in all_visits(db)] == ["done", "called", "waiting"]
+
+
+async def test_a_visit_saved_brings_its_channel_step_before_the_counter_is_read(db_url, clock, db, office,
+                                                                                 monkeypatch):
+    """What follows the finish form's Enter is the channel step, not the counter: it is painted
+    as soon as the visit is saved, and the counter under it is read after (issue 16)."""
+    from cxdesk.screens.visit_dialogs import ChannelDialog
+
+    add_waiting(db, office, 2)
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        await press(pilot, "n", "f", "1", "1")
+        order: list = []
+        note_steps_paints_and_reads(monkeypatch, app, order, "finish",
+                                    lambda: isinstance(app.screen, ChannelDialog))
+        await press(pilot, "enter")
+        assert True in painted_between_save_and_read(order)
+        assert isinstance(app.screen, ChannelDialog)
+        # The counter under the channel step shows the read: nobody at the counter, one waiting.
+        assert app.screen_stack[-2].view.current is None and len(app.screen_stack[-2].view.line) == 1
+        await press(pilot, "escape", "n", "f", "1", "1", "enter")
+        assert isinstance(app.screen, ChannelDialog)
+        await press(pilot, "escape")
+    assert [(visit.state, visit.channel_step) for visit in all_visits(db)] == [("done", "skipped")] * 2
 
 
 async def test_the_forms_of_a_visit_are_built_before_the_first_key(db_url, clock, db, office):

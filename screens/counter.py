@@ -56,6 +56,8 @@ NARROW = 100
 # How long the database thread waits for the customer called to be painted before it reads
 # the counter (see _called_shown_early): a frame or two.
 EARLY_PAINT_WAIT_S = 0.05
+# Layouts of a form drawn off screen, at most (a first layout asks for another).
+OFF_SCREEN_LAYOUTS = 3
 
 
 class CounterScreen(BaseScreen):
@@ -224,6 +226,9 @@ class CounterScreen(BaseScreen):
             # Its screen-update timer is started too: a timer's first tick waits a whole
             # frame (17 ms), which the first showing of every form paid.
             dialog.style_ahead()
+            # Made ready as a kept form is between customers (_blank_kept_ahead): a new form
+            # is not yet marked blank, and its key would blank it, laying it out again.
+            dialog.ready_for(self.view.current if self.view is not None else None)
             await self._draw_off_screen(dialog)
             dialog._update_timer.resume()  # ticks once (off screen, nothing to do) and pauses
             self._ahead.discard(name)
@@ -236,11 +241,16 @@ class CounterScreen(BaseScreen):
         """``dialog``, not on screen, laid out at the terminal's size and drawn: its showing
         then draws only what changes meanwhile (Textual 8.2.8's screen internals, pinned)."""
         await dialog.wait_for_refresh()  # its widgets' changes have reached it
-        if dialog in self.app.screen_stack or not dialog.is_attached:
-            return
-        dialog._layout_required = False  # the layout its changes asked for is this one
-        dialog._refresh_layout(self.app.size)
-        await dialog.wait_for_refresh()
+        for _round in range(OFF_SCREEN_LAYOUTS):
+            if dialog in self.app.screen_stack or not dialog.is_attached:
+                return
+            dialog._layout_required = False  # the layout its changes asked for is this one
+            dialog._refresh_layout(self.app.size)
+            await dialog.wait_for_refresh()
+            # A first layout sizes every widget, and a widget sized asks for a layout again
+            # (its scrollable size): laid out until it asks no more, as frames on screen would.
+            if not dialog._layout_required:
+                break
         if dialog not in self.app.screen_stack and dialog.is_attached:
             dialog._compositor.render_update(full=True)
 

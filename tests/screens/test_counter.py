@@ -797,9 +797,10 @@ async def test_a_visit_saved_brings_its_channel_step_before_the_counter_is_read(
     assert [(visit.state, visit.channel_step) for visit in all_visits(db)] == [("done", "skipped")] * 2
 
 
-async def test_the_forms_of_a_visit_are_built_before_the_first_key(db_url, clock, db, office):
+async def test_the_forms_of_a_visit_are_built_before_the_first_key(db_url, clock, db, office, monkeypatch):
     """Built off screen once the counter is up (issue 16): the shift's first i, f and channel
-    step show the forms built ahead, filled in for the customer at the counter."""
+    step show the forms built ahead, filled in for the customer at the counter, blank and
+    laid out: the first i blanks nothing and lays nothing out."""
     from cxdesk.screens.visit_dialogs import ChannelDialog, CheckInDialog, FinishDialog
     from cxdesk.screens.widgets import NumberedChoice
 
@@ -815,8 +816,12 @@ async def test_the_forms_of_a_visit_are_built_before_the_first_key(db_url, clock
             "ChannelDialog-visit": ChannelDialog}
         assert all(dialog.is_mounted and dialog not in app.screen_stack for dialog in ahead.values())
 
+        check_in, resets, layouts = ahead["CheckInDialog-visit"], [], []
+        monkeypatch.setattr(NumberedChoice, "reset", lambda self, *args: resets.append(self.id))
+        monkeypatch.setattr(check_in, "_refresh_layout", lambda *args, **kwargs: layouts.append(check_in))
         await press(pilot, "i")
-        assert app.screen is ahead["CheckInDialog-visit"]
+        assert app.screen is check_in and resets == [] and layouts == []
+        monkeypatch.undo()
         await press(pilot, "escape", "n", "f")
         finish_form = app.screen
         assert finish_form is ahead["FinishDialog-visit"]

@@ -320,10 +320,11 @@ def start_serving(session: Session, visit: Visit, who: SignedIn, now: datetime) 
 
 
 def _get(session: Session, visit_id: uuid.UUID) -> Visit:
-    visit = session.get(Visit, visit_id)
+    # As it is in the database now, in one SELECT (a get then a refresh was two, on every
+    # step a form saves: issue 16).
+    visit = session.get(Visit, visit_id, populate_existing=True)
     if visit is None:
         raise CxdeskError("That visit no longer exists.")
-    session.refresh(visit)
     return visit
 
 

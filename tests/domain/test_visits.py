@@ -1,5 +1,6 @@
 """The waiting line and visits (domain, no UI)."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -320,3 +321,17 @@ def test_customers_who_arrive_in_the_same_instant_are_called_by_ticket_number(db
         called = visits.call_next(session, office, signed_in, FIXED_NOW)
     assert [entry.id for entry in line] == [visit.id for visit in sorted(arrivals, key=lambda v: v.seq)]
     assert called.id == min(arrivals, key=lambda v: v.seq).id
+
+
+def test_a_visit_got_for_a_step_is_as_the_database_has_it_now(db, office):
+    """A step reads its visit again even when its session already holds it: another counter
+    may have changed it meanwhile (a no-show marked, the channel step done)."""
+    with db.session() as session:
+        visit = walk_in(session, office)
+        held = visits.get_visit(session, visit.id)
+        with db.session() as other:
+            visits.skip_channels(other, visits.get_visit(other, visit.id))
+        assert visits.get_visit(session, visit.id) is held
+        assert held.channel_step == "skipped"
+    with pytest.raises(CxdeskError, match="no longer exists"), db.session() as session:
+        visits.get_visit(session, uuid.uuid4())

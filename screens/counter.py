@@ -580,6 +580,8 @@ class CounterScreen(BaseScreen):
         return show
 
     def _show_early(self, selector: str, content) -> bool:
+        """``content`` in the pane ``selector`` ahead of the read; True if it is on screen to be
+        painted (the counter in front)."""
         if not self.is_attached or self.app.signed_in is None:
             return False
         self._update(selector, content)
@@ -601,10 +603,11 @@ class CounterScreen(BaseScreen):
             except Exception as exc:  # noqa: BLE001 - the step is saved; the read goes on
                 app.report_unexpected(exc, "showing the result of a step")
                 shown = False
-            if shown is False or not app.is_running:
+            screen = app._screen_or_none() if app.is_running else None
+            if shown is False or screen is None:
                 painted.set()  # nothing to paint: the read goes on at once
             else:
-                app.screen.call_after_refresh(painted.set)
+                screen.call_after_refresh(painted.set)
 
         def before_the_read(show: Callable[[], bool | None]) -> None:
             painted = threading.Event()

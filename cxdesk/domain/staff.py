@@ -28,7 +28,7 @@ from cxdesk.domain.pins import (  # noqa: F401
 )
 from cxdesk.domain.roles import acting_supervisor
 from cxdesk.errors import CxdeskError
-from cxdesk.store.models import Office, Shift, Staff, Station, Visit
+from cxdesk.store.models import Office, Shift, Staff, Station, Visit, bound
 from cxdesk.text import clean_name
 from cxdesk.vocab import ROLES, SUPERVISOR, VisitState
 
@@ -246,7 +246,7 @@ def shift_is_open(session: Session, signed_in: SignedIn) -> bool:
 @functools.cache
 def _shift_query():
     # Built once: asked on every counter read.
-    return select(Shift.id, Shift.ended_at).where(Shift.id == sa.bindparam("shift", type_=Shift.__table__.c.id.type))
+    return select(Shift.id, Shift.ended_at).where(Shift.id == bound("shift", Shift.id))
 
 
 def sign_out(session: Session, signed_in: SignedIn, now: datetime) -> None:

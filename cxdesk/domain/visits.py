@@ -28,7 +28,14 @@ from cxdesk.domain.staff import SignedIn, open_shift_at
 from cxdesk.errors import CxdeskError
 from cxdesk.store.catalogs import office_catalog as catalog
 from cxdesk.store.db import begin_write
-from cxdesk.store.models import Office, Station, Visit, VisitChannelOffer, ticket_number
+from cxdesk.store.models import (
+    Office,
+    Station,
+    Visit,
+    VisitChannelOffer,
+    bound,
+    ticket_number,
+)
 from cxdesk.text import clean_block
 from cxdesk.vocab import LANGUAGES, VisitState
 
@@ -118,20 +125,15 @@ def _line_order():
 
     Over the parameters of ``_line_params``: ``station`` (None: no station comes first)
     and ``due_by`` (appointments up to then are due)."""
-    due = sa.and_(Visit.appointment, Visit.appointment_at <= _param("due_by", "appointment_at"))
+    due = sa.and_(Visit.appointment, Visit.appointment_at <= bound("due_by", Visit.appointment_at))
     sent_back = sa.and_(Visit.state == WAITING, col(Visit.transferred_from).is_not(None))
-    mine = Visit.station_id == _param("station", "station_id")  # NULL (never true) for no station
+    mine = Visit.station_id == bound("station", Visit.station_id)  # NULL (never true) for no station
     return (
         sa.case((mine, 0), (col(Visit.station_id).is_not(None), 1), (sent_back, 1), (due, 2), else_=3),
         sa.case((sent_back, Visit.called_at), (due, Visit.appointment_at), else_=Visit.arrived_at),
         Visit.arrived_at,
         Visit.seq,
     )
-
-
-def _param(name: str, column: str):
-    """A bind parameter called ``name``, bound as Visit's ``column`` is (its type's conversions)."""
-    return sa.bindparam(name, type_=Visit.__table__.c[column].type)
 
 
 # The line's columns: what the counter shows, and what "next" needs to claim the first.
@@ -148,11 +150,11 @@ def _line_query(columns: tuple[str, ...], callable_here_only: bool):
     Built once, over the parameters of ``_line_params``: building the statement was half of
     reading a 200-person line (issue 16), and "next" built it on every call."""
     query = sa.select(*(getattr(Visit, name) for name in columns)).where(
-        Visit.office_id == _param("office", "office_id"), Visit.day == _param("day", "day"),
+        Visit.office_id == bound("office", Visit.office_id), Visit.day == bound("day", Visit.day),
         col(Visit.state).in_(IN_LINE))
     if callable_here_only:
         query = query.where(sa.or_(col(Visit.station_id).is_(None),
-                                   Visit.station_id == _param("station", "station_id")))
+                                   Visit.station_id == bound("station", Visit.station_id)))
     return query.order_by(*_line_order()).limit(sa.bindparam("limit"))
 
 
@@ -184,8 +186,8 @@ def at_station(session: Session, office: Office, station: Station) -> Visit | No
 @functools.cache
 def _at_station_query():
     # Built once: read on every counter refresh, where building it cost more than running it.
-    return (select(Visit).where(Visit.office_id == _param("office", "office_id"),
-                                Visit.station_id == _param("station", "station_id"),
+    return (select(Visit).where(Visit.office_id == bound("office", Visit.office_id),
+                                Visit.station_id == bound("station", Visit.station_id),
                                 col(Visit.state).in_(AT_COUNTER))
             .order_by(col(Visit.called_at).desc()).limit(1))
 

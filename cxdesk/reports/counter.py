@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from cxdesk.store.models import Office, Station, Visit
+from cxdesk.store.models import Office, Station, Visit, bound
 from cxdesk.vocab import VisitState
 
 DONE, NO_SHOW, LEFT, IN_LINE = VisitState.DONE, VisitState.NO_SHOW, VisitState.LEFT, VisitState.IN_LINE
@@ -22,15 +22,11 @@ DONE, NO_SHOW, LEFT, IN_LINE = VisitState.DONE, VisitState.NO_SHOW, VisitState.L
 # parameters (building one cost more than running it; issue 16, the line's re-read).
 
 
-def _param(name: str, column: str):
-    """A bind parameter called ``name``, bound as Visit's ``column`` is."""
-    return sa.bindparam(name, type_=Visit.__table__.c[column].type)
-
-
 @functools.cache
 def _recent_query():
-    return (select(Visit).where(Visit.office_id == _param("office", "office_id"), Visit.day == _param("day", "day"),
-                                Visit.station_id == _param("station", "station_id"),
+    return (select(Visit).where(Visit.office_id == bound("office", Visit.office_id),
+                                Visit.day == bound("day", Visit.day),
+                                Visit.station_id == bound("station", Visit.station_id),
                                 col(Visit.state).in_((DONE, NO_SHOW)))
             .order_by(col(Visit.finished_at).desc()).limit(sa.bindparam("limit")))
 
@@ -61,7 +57,7 @@ def _counts_query():
         sa.func.sum(sa.case((Visit.state == LEFT, 1), else_=0)),
         sa.func.avg(Visit.wait_seconds),
         sa.func.max(Visit.wait_seconds),
-    ).where(Visit.office_id == _param("office", "office_id"), Visit.day == _param("day", "day"))
+    ).where(Visit.office_id == bound("office", Visit.office_id), Visit.day == bound("day", Visit.day))
 
 
 def day_counts(session: Session, office: Office, now: datetime) -> DayCounts:

@@ -29,6 +29,7 @@ from cxdesk.store.models import (
     SurveyAnswer,
     SurveyResponse,
     Visit,
+    bound,
 )
 from cxdesk.vocab import VisitState
 
@@ -186,8 +187,7 @@ def long_wait_minutes(session: Session, office: Office, day: date) -> int:
 def _long_wait_queries():
     """(any standard in the office?, its waiting-time versions up to a day): built once,
     over bind parameters, as they are read on every counter refresh."""
-    office = sa.bindparam("office", type_=ServiceStandard.__table__.c.office_id.type)
-    day = sa.bindparam("day", type_=StandardVersion.__table__.c.effective_from.type)
+    office, day = bound("office", ServiceStandard.office_id), bound("day", StandardVersion.effective_from)
     return (
         select(ServiceStandard.id).where(ServiceStandard.office_id == office).limit(1),
         select(StandardVersion.standard_id, StandardVersion.threshold, StandardVersion.retired)

@@ -78,6 +78,12 @@ def new_id() -> uuid.UUID:
     return uuid.uuid4()
 
 
+def bound(name: str, column) -> sa.BindParameter:
+    """A bind parameter called ``name``, converted as ``column`` (a model's attribute) is: for
+    a statement built once and run with its values (issue 16: the counter's reads)."""
+    return sa.bindparam(name, type_=column.type)
+
+
 # --- office, stations, staff -------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from cxdesk.screens.dialogs import LANGUAGES, Dialog, catalog, choices
 from cxdesk.screens.widgets import FormInput, MessageLine, NumberedChoice, NumberedSelection
+from cxdesk.screens.widgets.in_place import update_in_place
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -113,7 +114,7 @@ class FinishDialog(Dialog):
     BINDINGS = [Binding("ctrl+s", "save", "Save", tooltip="Save the visit.", id="save-finish",
                         priority=True)]
     # Saved, the visit's channel step comes up at once; the counter under it follows (issue 16).
-    NEXT_FORM_FIRST = True
+    DONE_BEFORE_THE_READ = True
 
     def __init__(self, visit: Visit | None, *, walk_up: bool | None = None) -> None:
         super().__init__()
@@ -171,7 +172,7 @@ class FinishDialog(Dialog):
         if self._blank and self._blank_for == blank_for:
             self._keys_ready = False
             return False
-        self.query_one("#title", Static).update(self.heading())
+        update_in_place(self.query_one("#title", Static), self.heading())
         self.blank()
         if visit is not None:
             self.query_one("#service", NumberedChoice).reset(visit.service_wanted)
@@ -273,6 +274,9 @@ class ChannelDialog(Dialog):
     """EO 12862 1(f): other channels offered, and the one preferred next time."""
 
     AUTO_FOCUS = "#offered"
+    # Saved or skipped, the form closes at once on the counter as it was drawn after the finish
+    # (the visit's own pane shown from the visit saved); the read follows (issue 16).
+    DONE_BEFORE_THE_READ = True
     BINDINGS = [
         Binding("enter", "save", "Save", tooltip="Record the channels offered and preferred.",
                 id="save-channels", priority=True),
@@ -310,7 +314,7 @@ class ChannelDialog(Dialog):
     def prepare(self, visit: Visit) -> None:
         """Blank again, for ``visit`` (the counter keeps this dialog)."""
         self.visit = visit
-        self.query_one("#title", Static).update(self.heading())
+        update_in_place(self.query_one("#title", Static), self.heading())
         self.blank()
 
     def action_save(self) -> None:

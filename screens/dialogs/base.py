@@ -107,10 +107,10 @@ class Dialog(BaseModal):
     # the dialog's own ``on_done``.
     then_read: Callable[..., Callable[[Any], tuple[Any, Any]]] | None = None
     then_show: Callable[[Any], None] | None = None
-    # What follows this form's save is another form, not the screen under it (the finish
-    # form's channel step): ``on_done`` runs as soon as the step is saved, and the screen's
-    # read is shown under that form when it comes (``then_read``'s ``first``).
-    NEXT_FORM_FIRST = False
+    # What follows this form's save needs nothing of the screen's read (the finish form's
+    # channel step; the channel step's counter, last drawn a moment ago): ``on_done`` runs as
+    # soon as the step is saved, and the read is shown when it comes (``then_read``'s ``first``).
+    DONE_BEFORE_THE_READ = False
 
     def save_db(self, work: Callable[[Any], Any], on_done: Callable[[Any], None], description: str) -> None:
         """``work`` on the database thread; a refusal (of any kind) is shown here."""
@@ -118,7 +118,7 @@ class Dialog(BaseModal):
             self.app.run_db(work, on_done, on_error=self.show_error, description=description)
             return
         show = self.then_show
-        if self.NEXT_FORM_FIRST:
+        if self.DONE_BEFORE_THE_READ:
             self.app.run_db(self.then_read(work, first=on_done), lambda outcome: show(outcome[1]),
                             on_error=self.show_error, description=description)
             return

@@ -5,6 +5,8 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Checkbox, Input, Static
 
+from cxdesk.screens.widgets.in_place import update_in_place
+
 
 class MessageLine(Static):
     """One line under a form for errors and hints: a symbol and words, not colour alone.
@@ -34,7 +36,7 @@ class MessageLine(Static):
 
     def clear(self) -> None:
         self.remove_class("-error")
-        self.update("")
+        update_in_place(self, "")  # a form blanked: its layout is not asked for again
 
 
 class FormInput(Input):

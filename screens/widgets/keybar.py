@@ -51,8 +51,14 @@ class KeyBar(Widget):
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
 
+    # The chips last drawn: the screen's bindings change each time it comes back to the front
+    # (a form closed), mostly to the same keys, and drawing the bar again for nothing was a
+    # millisecond and more of that key (issue 16).
+    _drawn: list[tuple[str, str, bool]] | None = None
+
     def _bindings_changed(self, _screen) -> None:
-        self.refresh()
+        if self.chips() != self._drawn:
+            self.refresh()
 
     def chips(self) -> list[tuple[str, str, bool]]:
         """(key, label, enabled) in the order they are shown."""
@@ -78,7 +84,8 @@ class KeyBar(Widget):
         width = self.size.width
         parts: list[Content] = []
         used = 0
-        for key, label, enabled in self.chips():
+        self._drawn = chips = self.chips()
+        for key, label, enabled in chips:
             chip = Content.assemble((key, "reverse bold" if enabled else "reverse dim"),
                                     (f" {label}", "" if enabled else "dim"), "  ")
             if used + chip.cell_length > width:

@@ -797,6 +797,65 @@ async def test_a_visit_saved_brings_its_channel_step_before_the_counter_is_read(
     assert [(visit.state, visit.channel_step) for visit in all_visits(db)] == [("done", "skipped")] * 2
 
 
+async def test_the_channel_step_closes_on_the_counter_before_it_is_read(db_url, clock, db, office, monkeypatch):
+    """Skipped or saved, the channel step closes as soon as its step is saved: the counter
+    under it was read after the finish, and its "last finished here" pane is shown from the
+    visit as saved; the read follows (issue 16)."""
+    add_waiting(db, office, 2)
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+
+        def last_pane_on_screen() -> str:
+            counter = app.screen
+            return str(counter.query_one("#last").render()) if isinstance(counter, CounterScreen) else ""
+
+        for step, keys, shown in (("skip_channels", ("escape",), "channel step skipped"),
+                                  ("record_channels", ("1", "enter"), "channels recorded")):
+            await press(pilot, "n", "f", "1", "1", "enter")
+            order: list = []
+            note_steps_paints_and_reads(monkeypatch, app, order, step,
+                                        lambda shown=shown: shown in last_pane_on_screen())
+            await press(pilot, *keys)
+            assert True in painted_between_save_and_read(order)
+            monkeypatch.undo()
+            assert isinstance(app.screen, CounterScreen) and shown in last_pane_on_screen()
+    assert [visit.channel_step for visit in all_visits(db)] == ["skipped", "done"]
+
+
+async def test_the_counter_read_under_a_form_is_drawn_before_the_form_closes(db_url, clock, db, office,
+                                                                              monkeypatch):
+    """The read after the finish is drawn behind the channel step: its Escape draws again only
+    the pane it changes (the visit's channel step), not the counts, the customer's pane, the
+    key bar or the screen's own background (issue 16)."""
+    from textual.widget import Widget
+
+    from cxdesk.screens.visit_dialogs import ChannelDialog
+
+    add_waiting(db, office, 2)
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        counter = app.screen
+        await press(pilot, "n", "f", "1", "1", "enter")
+        assert isinstance(app.screen, ChannelDialog)
+        while counter.view.current is not None:  # the read after the finish, shown under the form
+            await pilot.pause()
+        await counter.wait_for_refresh()
+        drawn: list[str] = []
+        render_content = Widget._render_content
+
+        def noted(widget):  # a widget's content drawn again (not its lines taken from its cache)
+            drawn.append(widget.id or type(widget).__name__)
+            return render_content(widget)
+
+        monkeypatch.setattr(Widget, "_render_content", noted)
+        await press(pilot, "escape")
+        assert app.screen is counter and "channel step skipped" in str(counter.query_one("#last").render())
+        assert "last" in drawn
+        assert not {"today", "current", "KeyBar", "CounterScreen"} & set(drawn)
+
+
 async def test_the_forms_of_a_visit_are_built_before_the_first_key(db_url, clock, db, office, monkeypatch):
     """Built off screen once the counter is up (issue 16): the shift's first i, f and channel
     step show the forms built ahead, filled in for the customer at the counter, blank and
@@ -921,3 +980,27 @@ async def test_a_key_before_the_forms_are_built_builds_its_own(db_url, clock, db
         assert not app.is_screen_installed(building) and not counter._ahead
         assert [name for name in app._installed_screens if name.startswith("CheckInDialog")] == [
             counter._kept["CheckInDialog-visit"]]
+
+
+async def test_a_screen_keeps_its_own_lines_until_what_they_show_changes(db_url, clock, db, office):
+    """A screen's background is drawn once (it was drawn again each time a form closed), and
+    again when the theme or the size changes (issue 16)."""
+    from textual.geometry import Region
+
+    from cxdesk.screens.themes import HIGH_CONTRAST
+
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        counter = app.screen
+        whole = Region(0, 0, *counter.size)
+        first = counter.render_lines(whole)
+        assert counter.render_lines(whole) is first
+        app.theme = HIGH_CONTRAST
+        await pilot.pause()
+        themed = counter.render_lines(whole)
+        assert themed is not first
+        assert [segment.style for segment in themed[0]] != [segment.style for segment in first[0]]
+        await pilot.resize_terminal(SIZE[0] - 10, SIZE[1])
+        await pilot.pause()
+        assert counter.render_lines(Region(0, 0, *counter.size))[0].cell_length == SIZE[0] - 10

@@ -262,7 +262,10 @@ def run_session(command: list[str], env: dict[str, str], size: tuple[int, int], 
     result = KeySession()
     labels = _labels()
     started_at = utcnow()
+    from cxdesk.store.db import open_database
+
     app = PtyApp(command, env, size)
+    lookup = None
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and not _ready(ready_file, "counter"):
@@ -270,6 +273,7 @@ def run_session(command: list[str], env: dict[str, str], size: tuple[int, int], 
         if not _ready(ready_file, "counter"):
             result.failures.append("the counter never became ready")
             return result
+        lookup = open_database(url)  # for the tickets called, once the app is up
         app.quiet(0.5, 5.0)
         if "barrier" in screen_text(app.raw).lower():  # the barrier-survey prompt: put it off
             app.press(Key("setup", "Esc", ESCAPE, "Waiting line"))
@@ -288,8 +292,11 @@ def run_session(command: list[str], env: dict[str, str], size: tuple[int, int], 
                 result.failures.append(f"visit {number + 1}: the call never showed")
                 break
             result.keys.append(this_call)
-            ticket = _ticket_at_window(url, "W1")
-            app.quiet(SERVICE_S, SERVICE_S + 1.0)  # the service itself
+            called_at = time.monotonic()
+            ticket = _ticket_at_window(lookup, "W1")
+            # The service itself, counted from the call: the app is left alone meanwhile.
+            service_left = max(QUIET_S, SERVICE_S - (time.monotonic() - called_at))
+            app.quiet(service_left, service_left + 1.0)
             done = finish(ticket)
             for key in done:
                 if not app.press(key):
@@ -329,6 +336,8 @@ def run_session(command: list[str], env: dict[str, str], size: tuple[int, int], 
             for _ in range(3):
                 os.write(app.primary, ESCAPE)
                 app.quiet(0.2, 1.0)
+        if lookup is not None:
+            lookup.dispose()
         usage = app.close()
         if usage is not None:
             from run import peak_rss_mb
@@ -338,20 +347,15 @@ def run_session(command: list[str], env: dict[str, str], size: tuple[int, int], 
     return result
 
 
-def _ticket_at_window(url: str, window: str) -> str:
+def _ticket_at_window(db, window: str) -> str:
     """The ticket of the customer just called (asked after the figure's time was taken)."""
     from cxdesk.domain.office import get_station, require_office
     from cxdesk.domain.visits import at_station, ticket
-    from cxdesk.store.db import open_database
 
-    db = open_database(url)
-    try:
-        with db.session() as session:
-            office = require_office(session)
-            visit = at_station(session, office, get_station(session, office, window))
-            return ticket(visit) if visit is not None else "?"
-    finally:
-        db.dispose()
+    with db.session() as session:
+        office = require_office(session)
+        visit = at_station(session, office, get_station(session, office, window))
+        return ticket(visit) if visit is not None else "?"
 
 
 def _ready(ready_file: Path, name: str) -> bool:

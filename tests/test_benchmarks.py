@@ -91,3 +91,58 @@ def test_eight_counters_in_rounds_are_released_together_and_timed_from_the_relea
     assert all(seen == releases[0] for seen in releases)  # one instant per round, the same for all eight
     assert releases[0] == sorted(set(releases[0]))  # three distinct rounds, in order
     assert all(waited >= 0 for result in results for _release, waited in result["samples"]["seen"])
+
+
+def test_the_eight_counters_postgresql_office_is_built_once_and_copied(pg_url, monkeypatch):
+    """benchmarks/counters.py: the five-day demo office is built once (a template, named for
+    the schema head and the day) and each run gets a copy; another day's template is dropped
+    and a build cut off part-way is never copied (the demo is faked here: one table)."""
+    import subprocess
+    import sys
+    import uuid
+    from pathlib import Path
+
+    import sqlalchemy as sa
+
+    from benchmarks import counters
+
+    monkeypatch.syspath_prepend(str(Path(counters.__file__).parent))  # as run.py runs it
+    prefix = f"cxdesk_test_tpl_{uuid.uuid4().hex[:8]}_"
+    monkeypatch.setattr(counters, "TEMPLATE_PREFIX", prefix)
+    admin = sa.create_engine(sa.engine.make_url(pg_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    built: list[str] = []
+
+    def fake_demo(command, **_kwargs):
+        url = command[command.index("--db") + 1]
+        built.append(url)
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE office (code text)")
+            conn.exec_driver_sql("INSERT INTO office VALUES ('DEMO1')")
+        engine.dispose()
+
+    def databases() -> set[str]:
+        with admin.connect() as conn:
+            return set(conn.exec_driver_sql("SELECT datname FROM pg_database WHERE datname LIKE %(p)s",
+                                            {"p": prefix + "%"}).scalars())
+
+    try:
+        with admin.connect() as conn:  # another day's template, and a build cut off
+            conn.exec_driver_sql(f'CREATE DATABASE "{prefix}0001_old_20000101"')
+            conn.exec_driver_sql(f'CREATE DATABASE "{prefix}building_cutoff"')
+        monkeypatch.setattr(subprocess, "run", fake_demo)
+        copies = [counters.postgres_office(Path(sys.executable), {}) for _ in range(2)]
+        assert len(built) == 1
+        [template] = databases()
+        assert template.startswith(prefix) and "building" not in template and "20000101" not in template
+        for url, _name in copies:
+            engine = sa.create_engine(url)
+            with engine.connect() as conn:
+                assert conn.exec_driver_sql("SELECT code FROM office").scalar_one() == "DEMO1"
+            engine.dispose()
+    finally:
+        from benchmarks.exchange import drop_central
+
+        for name in databases() | {name for _url, name in locals().get("copies", [])}:
+            drop_central(name)
+        admin.dispose()

@@ -159,26 +159,41 @@ class LineTable(SteadyTable):
         widths = tuple(column.get_render_width(self) for column in columns)
         return _Pass(columns, widths, self._row_label_column_width + sum(widths), self.size.width,
                      (self._pseudo_class_state, self.app.theme, frozenset(self.app.classes),
-                      frozenset(self.screen.classes)))
+                      frozenset(self.screen.classes)),
+                     self.cursor_type, self.fixed_rows, self.fixed_columns,
+                     self._labelled_row_exists and self.show_row_labels, self.show_cursor,
+                     self._show_hover_cursor, self.cursor_foreground_priority, self.cursor_background_priority,
+                     self.cursor_coordinate, self.hover_coordinate, *self.scroll_offset,
+                     sum(self.get_row_height(self._row_locations.get_key(row)) for row in range(self.fixed_rows))
+                     + (self.get_row_height(self._header_row_key) if self.show_header else 0))
+
+    def render_line(self, y: int) -> Strip:
+        """DataTable's render_line, from what the paint read once (``_Pass``)."""
+        line = self._pass
+        if line is None:
+            return super().render_line(y)
+        if y >= line.fixed_height:
+            y += line.scroll_y
+        return self._render_line(y, line.scroll_x, line.scroll_x + line.width, self.rich_style)
 
     def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
         """A line as DataTable makes it, but a body row's straight from its cells: each cell
         is exactly its column's width (cell_segments), so the line's length is known and is
         neither measured nor cropped unless the table is wider than the pane or scrolled."""
         line = self._pass
-        if line is None or self.fixed_columns:
+        if line is None or line.fixed_columns:
             return super()._render_line(y, x1, x2, base_style)
         try:
             row_key, line_no = self._get_offsets(y)
         except LookupError:
             return super()._render_line(y, x1, x2, base_style)
-        cursor, hover = self.cursor_coordinate, self.hover_coordinate
-        cache_key = (y, x1, x2, line.width, cursor, hover, base_style, self.cursor_type, self._show_hover_cursor,
+        cursor, hover = line.cursor, line.hover
+        cache_key = (y, x1, x2, line.width, cursor, hover, base_style, line.cursor_type, line.show_hover_cursor,
                      self._update_count, self._pseudo_class_state)
         strip = self._line_cache.get(cache_key)
         if strip is not None:
             return strip
-        if row_key is self._header_row_key and self.cursor_type == "row":
+        if row_key is self._header_row_key and line.cursor_type == "row":
             # The header does not change with the rows, but DataTable's caches drop it at
             # every row added or removed: it is kept here, by what it shows and how (the
             # mouse over a header cell lights it; a column cursor would too).
@@ -221,14 +236,15 @@ class LineTable(SteadyTable):
         shows (its value, width, stripe, cursor) and reused in any row; only the row and
         column a click reads are put on it, from Styles kept per cell."""
         row_index = self._row_locations.get(row_key)
-        if (row_index is None or row_index < self.fixed_rows or line_no or self.fixed_columns
-                or self.cursor_type != "row" or (self._labelled_row_exists and self.show_row_labels)):
-            return None
         line = self._pass or self._take_measure()
+        if (row_index is None or row_index < line.fixed_rows or line_no or line.fixed_columns
+                or line.cursor_type != "row" or line.row_labels):
+            return None
         cursor, hover = row_index == cursor_location.row, row_index == hover_location.row
         row_style = self._get_row_style(row_index, base_style)
-        state = (row_style, cursor and self.show_cursor, hover and self.show_cursor and self._show_hover_cursor,
-                 self.cursor_foreground_priority, self.cursor_background_priority, self._pseudo_class_state)
+        show_cursor, show_hover = line.show_cursor, line.show_hover_cursor
+        state = (row_style, cursor and show_cursor, hover and show_cursor and show_hover,
+                 line.foreground_priority, line.background_priority, self._pseudo_class_state)
         values, drawn = self._data[row_key], self._cells_drawn
         scrollable_row = []
         for column_index, (column, width) in enumerate(zip(line.columns, line.widths)):
@@ -242,10 +258,9 @@ class LineTable(SteadyTable):
                 if cell is None:
                     cell = drawn[key] = self._draw_cell(value, width, row_style, cursor, hover)
             scrollable_row.append(self._placed(cell, row_index, column_index))
-        extend_style = self._seen(("extend", row_style, cursor, hover, self.show_cursor, self._show_hover_cursor),
+        extend_style = self._seen(("extend", row_style, cursor, hover, show_cursor, show_hover),
                                   lambda: row_style + self._get_styles_to_render_cell(
-                                      False, False, False, hover, cursor, self.show_cursor,
-                                      self._show_hover_cursor, False, False)[0])
+                                      False, False, False, hover, cursor, show_cursor, show_hover, False, False)[0])
         out_of_bounds = Style.from_meta({"row": row_index, "column": 0, "out_of_bounds": True})
         scrollable_row.append([Segment(" " * max(0, line.width - line.table_width), extend_style + out_of_bounds)])
         return scrollable_row
@@ -344,3 +359,18 @@ class _Pass(NamedTuple):
     table_width: int  # the row labels' column and every column, padding included
     width: int  # the table's own width on screen
     styled_by: tuple  # what the table's Rich styles depend on, beside the component asked for
+    # The table's settings every line reads (reactives: each read is three attribute checks),
+    # read once for the paint.
+    cursor_type: str
+    fixed_rows: int
+    fixed_columns: int
+    row_labels: bool  # a row label shown
+    show_cursor: bool
+    show_hover_cursor: bool
+    foreground_priority: str
+    background_priority: str
+    cursor: object  # Coordinate
+    hover: object
+    scroll_x: int
+    scroll_y: int
+    fixed_height: int  # the header's and the fixed rows' lines, which do not scroll

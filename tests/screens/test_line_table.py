@@ -48,10 +48,10 @@ class OneTable(App[None]):
 
 
 async def drawn(table: DataTable, *, theme: str | None = None, hostile: str | None = None,
-                width: int = 60, scroll_x: int = 0) -> list:
+                width: int = 60, scroll_x: int = 0, height: int = 8, scroll_y: int = 0) -> list:
     """Every line the table draws: (character, style) of each cell of the terminal."""
     app = OneTable(table)
-    async with app.run_test(size=(width, 8)) as pilot:
+    async with app.run_test(size=(width, height)) as pilot:
         if theme:
             app.theme = theme
         if hostile is not None:
@@ -61,6 +61,10 @@ async def drawn(table: DataTable, *, theme: str | None = None, hostile: str | No
             table.scroll_to(x=scroll_x, animate=False, immediate=True)
             await pilot.pause()
             assert table.scroll_x == scroll_x
+        if scroll_y:
+            table.scroll_to(y=scroll_y, animate=False, immediate=True)
+            await pilot.pause()
+            assert table.scroll_y == scroll_y
         return lines_of(table)
 
 
@@ -89,6 +93,14 @@ async def test_the_line_beside_room_to_spare_or_scrolled_sideways_looks_as_a_dat
     # both ends when scrolled (the line's "Service" column can sit past a narrow pane's edge).
     ours = await drawn(LineTable(cursor_type="row", zebra_stripes=True), width=width, scroll_x=scroll_x)
     theirs = await drawn(DataTable(cursor_type="row", zebra_stripes=True), width=width, scroll_x=scroll_x)
+    assert ours == theirs
+
+
+async def test_the_line_scrolled_down_keeps_its_header_as_a_data_table_does() -> None:
+    # A paint reads the table's scroll and the lines that do not scroll (the header) once.
+    ours = await drawn(LineTable(cursor_type="row", zebra_stripes=True), height=4, scroll_y=1)
+    theirs = await drawn(DataTable(cursor_type="row", zebra_stripes=True), height=4, scroll_y=1)
+    assert plain(ours)[0].startswith(" #") and "A102" in plain(ours)[1]  # the header, then the second row
     assert ours == theirs
 
 

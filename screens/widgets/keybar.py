@@ -57,7 +57,8 @@ class KeyBar(Widget):
     _drawn: list[tuple[str, str, bool]] | None = None
 
     def _bindings_changed(self, _screen) -> None:
-        if self.chips() != self._drawn:
+        # Not drawn yet (a screen starting up): drawn anyway, its keys not worked out twice.
+        if self._drawn is None or self.chips() != self._drawn:
             self.refresh()
 
     def chips(self) -> list[tuple[str, str, bool]]:

@@ -536,13 +536,15 @@ class BaseScreen(ReadyForKeys, Screen[ResultType]):
         Textual repaints a screen whole each time it comes back to the front: every form
         closed drew the counter's blank background again, line by line (1.3-3 ms of each
         form's closing here; issue 16). An opaque screen's own lines are its background
-        colour at its size, under the theme and the app's line filters (high contrast)."""
-        background = self.styles.background
-        if background.a < 1:  # translucent: it shows the screen under it, which changes
+        colour at its size (a border, its titles or a hatch with it), under the theme and the
+        app's line filters (high contrast)."""
+        styles = self.styles
+        if styles.background.a < 1:  # translucent: it shows the screen under it, which changes
             return super().render_lines(crop)
         app = self.app
-        under = (crop, self.size, self.background_colors, self.styles.color, app.theme,
-                 tuple(self.get_line_filters()), app.ansi_color, self.styles.tint)
+        under = (crop, self.size, self.background_colors, styles.color, app.theme, tuple(self.get_line_filters()),
+                 app.ansi_color, styles.tint, styles.border, styles.hatch, self._border_title,
+                 self._border_subtitle)
         kept = self._own_lines
         if kept is None or kept[0] != under:
             kept = self._own_lines = (under, super().render_lines(crop))

@@ -427,10 +427,13 @@ class CounterScreen(BaseScreen):
         fills the widgets' own caches of drawn lines, as a paint would (Textual 8.2.8, pinned)."""
         if self.is_active or not self.is_attached:
             return
-        for widget, (region, clip) in self._compositor.visible_widgets.items():
-            shown = region.intersection(clip)
-            if widget is not self and shown:
-                widget.render_lines(shown.translate(-region.offset))
+        try:
+            for widget, (region, clip) in self._compositor.visible_widgets.items():
+                shown = region.intersection(clip)
+                if widget is not self and shown and widget.is_attached:
+                    widget.render_lines(shown.translate(-region.offset))
+        except Exception as exc:  # noqa: BLE001 - ahead of time only: the closing paint draws it all again
+            self.app.report_unexpected(exc, "drawing the counter behind a form")
 
     def _update(self, selector: str, content) -> None:
         """Update a pane only if its text changed (a repaint), laid out again only if its height changes."""

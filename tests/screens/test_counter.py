@@ -839,8 +839,11 @@ async def test_the_counter_read_under_a_form_is_drawn_before_the_form_closes(db_
         counter = app.screen
         await press(pilot, "n", "f", "1", "1", "enter")
         assert isinstance(app.screen, ChannelDialog)
-        while counter.view.current is not None:  # the read after the finish, shown under the form
+        for _ in range(100):  # the read after the finish, shown under the form
+            if counter.view.current is None:
+                break
             await pilot.pause()
+        assert counter.view.current is None
         await counter.wait_for_refresh()
         drawn: list[str] = []
         render_content = Widget._render_content
@@ -1004,3 +1007,38 @@ async def test_a_screen_keeps_its_own_lines_until_what_they_show_changes(db_url,
         await pilot.resize_terminal(SIZE[0] - 10, SIZE[1])
         await pilot.pause()
         assert counter.render_lines(Region(0, 0, *counter.size))[0].cell_length == SIZE[0] - 10
+
+
+async def test_a_failure_drawing_the_counter_behind_a_form_is_reported_not_fatal(db_url, clock, db, office):
+    """Drawing the counter behind a form is ahead of time only: if it fails, the clerk is told
+    and the shift goes on (the closing paint draws it all again)."""
+    from cxdesk.screens.visit_dialogs import ChannelDialog
+
+    add_waiting(db, office, 2)
+    app = make_app(db_url, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)
+        counter = app.screen
+        today = counter.query_one("#today")
+        draw = today.render_lines
+
+        def broken(crop):
+            if not counter.is_active:
+                raise RuntimeError("a pane that cannot be drawn")
+            return draw(crop)
+
+        today.render_lines = broken
+
+        async def finish_and_read() -> None:
+            await press(pilot, "n", "f", "1", "1", "enter")
+            assert isinstance(app.screen, ChannelDialog)
+            while counter.view.current is not None:  # the read after the finish, shown under the form
+                await pilot.pause()
+            await counter.wait_for_refresh()
+
+        await asyncio.wait_for(finish_and_read(), 30)  # an app brought down by it would never answer
+        assert any("drawing the counter behind a form" in str(notice.message) for notice in app._notifications)
+        today.render_lines = draw
+        await press(pilot, "escape", "n")
+        assert app.screen is counter and counter.view.current is not None
+    assert [visit.state for visit in all_visits(db)] == ["done", "called"]

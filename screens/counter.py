@@ -324,10 +324,11 @@ class CounterScreen(BaseScreen):
         key to screen). The step is saved before the read: a read that fails gives None, and
         the next refresh reads again and says why.
 
-        ``first``: what comes after the step is not the counter but another form (the finish
-        form's Enter brings the channel step). ``first(result)`` is then run here as soon as
-        the step is saved, and the read waits for what it shows to be painted
-        (``_painted_before_the_read``); the counter under it shows the read a moment later.
+        ``first``: what comes after the step needs nothing of the read (the finish form's Enter
+        brings the channel step; the channel step closes onto the counter drawn after the
+        finish). ``first(result)`` is then run here as soon as the step is saved, and the read
+        waits for what it shows to be painted (``_painted_before_the_read``); the counter shows
+        the read a moment later.
         """
         read = self.reader()
         before_the_read = self._painted_before_the_read() if first is not None else None

@@ -823,6 +823,19 @@ async def test_the_channel_step_closes_on_the_counter_before_it_is_read(db_url, 
     assert [visit.channel_step for visit in all_visits(db)] == ["skipped", "done"]
 
 
+async def finish_with_the_read_under_the_form(pilot, counter) -> None:
+    """Call the next customer and finish them, then wait until the counter's read after the
+    finish is shown under the channel step and drawn behind it (bounded by the caller: an app
+    brought down never answers)."""
+    from cxdesk.screens.visit_dialogs import ChannelDialog
+
+    await press(pilot, "n", "f", "1", "1", "enter")
+    assert isinstance(counter.app.screen, ChannelDialog)
+    while counter.view.current is not None:
+        await pilot.pause()
+    await counter.wait_for_refresh()
+
+
 async def test_the_counter_read_under_a_form_is_drawn_before_the_form_closes(db_url, clock, db, office,
                                                                               monkeypatch):
     """The read after the finish is drawn behind the channel step: its Escape draws again only
@@ -830,21 +843,12 @@ async def test_the_counter_read_under_a_form_is_drawn_before_the_form_closes(db_
     key bar or the screen's own background (issue 16)."""
     from textual.widget import Widget
 
-    from cxdesk.screens.visit_dialogs import ChannelDialog
-
     add_waiting(db, office, 2)
     app = make_app(db_url, clock)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot)
         counter = app.screen
-        await press(pilot, "n", "f", "1", "1", "enter")
-        assert isinstance(app.screen, ChannelDialog)
-        for _ in range(100):  # the read after the finish, shown under the form
-            if counter.view.current is None:
-                break
-            await pilot.pause()
-        assert counter.view.current is None
-        await counter.wait_for_refresh()
+        await asyncio.wait_for(finish_with_the_read_under_the_form(pilot, counter), 30)
         drawn: list[str] = []
         render_content = Widget._render_content
 
@@ -1012,8 +1016,6 @@ async def test_a_screen_keeps_its_own_lines_until_what_they_show_changes(db_url,
 async def test_a_failure_drawing_the_counter_behind_a_form_is_reported_not_fatal(db_url, clock, db, office):
     """Drawing the counter behind a form is ahead of time only: if it fails, the clerk is told
     and the shift goes on (the closing paint draws it all again)."""
-    from cxdesk.screens.visit_dialogs import ChannelDialog
-
     add_waiting(db, office, 2)
     app = make_app(db_url, clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -1029,14 +1031,7 @@ async def test_a_failure_drawing_the_counter_behind_a_form_is_reported_not_fatal
 
         today.render_lines = broken
 
-        async def finish_and_read() -> None:
-            await press(pilot, "n", "f", "1", "1", "enter")
-            assert isinstance(app.screen, ChannelDialog)
-            while counter.view.current is not None:  # the read after the finish, shown under the form
-                await pilot.pause()
-            await counter.wait_for_refresh()
-
-        await asyncio.wait_for(finish_and_read(), 30)  # an app brought down by it would never answer
+        await asyncio.wait_for(finish_with_the_read_under_the_form(pilot, counter), 30)
         assert any("drawing the counter behind a form" in str(notice.message) for notice in app._notifications)
         today.render_lines = draw
         await press(pilot, "escape", "n")
